@@ -1,0 +1,2 @@
+// Package rego translates AWS policy documents into Rego modules and evaluates them with OPA.
+package rego
