@@ -1,0 +1,195 @@
+package trail
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Store is the DuckDB database holding the events table, usually
+// DIR/kmsim.duckdb. It is safe for concurrent use.
+//
+// DuckDB lets one process hold a file read-write; while a simulator has it
+// open, other processes can open it neither read-write nor read-only.
+type Store struct {
+	db       *sql.DB
+	path     string
+	readOnly bool
+
+	// insertMu serialises inserts: concurrent INSERT OR IGNORE transactions
+	// on one key would conflict at commit instead of skipping.
+	insertMu sync.Mutex
+}
+
+// Open opens the database at path read-write, creating the file (and its
+// directory) if needed, and applies the embedded migrations it lacks.
+func Open(path string) (*Store, error) {
+	if path != ":memory:" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("trail: open %s: %w", path, err)
+		}
+	}
+	s, err := open(path, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := migrate(context.Background(), s.db, time.Now()); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// OpenReadOnly opens an existing database for queries. It fails with
+// ErrLocked while another process holds the file, and with ErrNotMigrated
+// when the file lacks migrations this build knows (Open applies them).
+func OpenReadOnly(path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("trail: open %s: %w", path, err)
+	}
+	s, err := open(path, true)
+	if err != nil {
+		return nil, err
+	}
+	pending, err := checkSchema(context.Background(), s.db)
+	if err == nil && len(pending) > 0 {
+		err = fmt.Errorf("%w: %s lacks migration %04d_%s", ErrNotMigrated, path, pending[0].Version, pending[0].Name)
+	}
+	if err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(path string, readOnly bool) (*Store, error) {
+	dsn := path
+	if readOnly {
+		dsn += "?access_mode=read_only"
+	}
+	connector, err := duckdb.NewConnector(dsn, nil)
+	if err != nil {
+		return nil, fmt.Errorf("trail: open %s: %w", path, wrapError(err))
+	}
+	return &Store{db: sql.OpenDB(connector), path: path, readOnly: readOnly}, nil
+}
+
+// Close closes the database. Queries in flight fail.
+func (s *Store) Close() error {
+	return wrapError(s.db.Close())
+}
+
+// Insert stores records, one events row each. A record whose eventID is
+// already stored (or repeats an earlier one in records) is skipped, so
+// inserting the same records again changes nothing. Records are checked
+// first: one without an eventID or with an eventTime that is not RFC 3339
+// fails the call with ErrInvalidRecord and nothing is stored.
+func (s *Store) Insert(ctx context.Context, records []Record) error {
+	rows := make([]row, 0, len(records))
+	for i := range records {
+		r, _, err := newRow(&records[i])
+		if err != nil {
+			return fmt.Errorf("record %d: %w", i, err)
+		}
+		rows = append(rows, r)
+	}
+	return s.insertRows(ctx, rows)
+}
+
+// insertRows appends rows through a DuckDB query appender whose query is an
+// INSERT OR IGNORE, so duplicates of stored eventIDs are skipped by the
+// primary key. Duplicates within rows are dropped here first.
+func (s *Store) insertRows(ctx context.Context, rows []row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	if s.readOnly {
+		return ErrReadOnly
+	}
+	rows = dedupe(rows)
+	types, err := appenderTypes()
+	if err != nil {
+		return err
+	}
+
+	s.insertMu.Lock()
+	defer s.insertMu.Unlock()
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return wrapError(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertSQL, "appended_data", types, appenderNames())
+		if err != nil {
+			return err
+		}
+		for _, r := range rows {
+			if err := a.AppendRow(r.values...); err != nil {
+				return errors.Join(err, a.Close())
+			}
+		}
+		return a.CloseWithCancel(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("trail: insert: %w", wrapError(err))
+	}
+	return nil
+}
+
+// insertSQL moves appended rows into events, skipping stored eventIDs.
+var insertSQL = func() string {
+	names := appenderNames()
+	sel := make([]string, len(names))
+	for i, n := range names {
+		sel[i] = n
+		if n == "record" {
+			sel[i] = "record::JSON"
+		}
+	}
+	return fmt.Sprintf("INSERT OR IGNORE INTO events (%s) SELECT %s FROM appended_data",
+		strings.Join(names, ", "), strings.Join(sel, ", "))
+}()
+
+func appenderNames() []string {
+	names := make([]string, len(eventColumns))
+	for i, c := range eventColumns {
+		names[i] = c.Name
+	}
+	return names
+}
+
+var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
+	types := make([]duckdb.TypeInfo, len(eventColumns))
+	for i, c := range eventColumns {
+		t, err := duckdb.NewTypeInfo(c.Type)
+		if err != nil {
+			return nil, fmt.Errorf("trail: column %s: %w", c.Name, err)
+		}
+		types[i] = t
+	}
+	return types, nil
+})
+
+// dedupe keeps the first row of each eventID.
+func dedupe(rows []row) []row {
+	seen := make(map[string]struct{}, len(rows))
+	out := rows[:0:0]
+	for _, r := range rows {
+		if _, ok := seen[r.id]; ok {
+			continue
+		}
+		seen[r.id] = struct{}{}
+		out = append(out, r)
+	}
+	return out
+}
