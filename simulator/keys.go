@@ -1,0 +1,141 @@
+package simulator
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/kmsim/kmsim/evaluator"
+)
+
+var (
+	keyIDPattern = regexp.MustCompile(`^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`)
+	arnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key/.+|alias/.+)$`)
+)
+
+// keyRef is a resolved key together with how the request named it.
+type keyRef struct {
+	key   *keyRecord // a copy, safe to read without the state lock
+	alias string     // alias name used in the request, if any
+}
+
+// resolveKey finds the key named by a key id, key ARN, alias name or alias ARN, as AWS accepts them.
+// Key ids and alias names refer to the caller's account and the request's region.
+func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
+	account, region := c.caller.principal.Account, c.region
+	name := ref
+	if strings.HasPrefix(ref, "arn:") {
+		m := arnPattern.FindStringSubmatch(ref)
+		if m == nil {
+			return nil, errNotFound("Invalid arn %s", ref)
+		}
+		if m[2] != region {
+			return nil, errNotFound("Invalid arn %s", region)
+		}
+		account, name = m[3], m[4]
+	}
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	if strings.HasPrefix(name, "alias/") {
+		a, ok := s.state.aliases[aliasKey(account, region, name)]
+		if !ok {
+			return nil, errNotFound("Alias arn:%s:kms:%s:%s:%s is not found.", partition(region), region, account, name)
+		}
+		k, ok := s.state.keys[a.TargetKeyID]
+		if !ok {
+			return nil, errNotFound("Alias arn:%s:kms:%s:%s:%s is not found.", partition(region), region, account, name)
+		}
+		kc := *k
+		return &keyRef{key: &kc, alias: name}, nil
+	}
+	id := strings.TrimPrefix(name, "key/")
+	if !keyIDPattern.MatchString(id) {
+		return nil, errNotFound("Invalid keyId '%s'", ref)
+	}
+	k, ok := s.state.keys[id]
+	if !ok || k.Account != account || k.Region != region {
+		return nil, errNotFound("Key 'arn:%s:kms:%s:%s:key/%s' does not exist", partition(region), region, account, id)
+	}
+	kc := *k
+	return &keyRef{key: &kc}, nil
+}
+
+// authorize asks the evaluator whether the caller may perform action on key (nil for
+// account-level actions) and returns AccessDeniedException with AWS's message otherwise.
+func (s *Server) authorize(ctx context.Context, c *call, action string, ref *keyRef, extra map[string][]string) error {
+	req := evaluator.Request{
+		Principal: c.caller.principal,
+		Action:    action,
+		Resource:  "*",
+		Context:   s.requestContext(c, ref, extra),
+	}
+	if ref != nil {
+		k := ref.key
+		req.Resource = k.ARN()
+		req.ResourceAccount = k.Account
+		req.ResourcePolicy = &evaluator.Policy{ID: "key/" + k.ID, Kind: evaluator.KindKey, Document: []byte(k.Policy)}
+	}
+	d, err := s.eval.Decide(ctx, req)
+	if err != nil {
+		return err
+	}
+	if !d.Allowed() {
+		return apiError("AccessDeniedException", "%s", evaluator.DenialMessage(req, d))
+	}
+	return nil
+}
+
+// requestContext sets the condition keys every KMS request carries, plus the operation's own.
+func (s *Server) requestContext(c *call, ref *keyRef, extra map[string][]string) map[string][]string {
+	ctx := map[string][]string{
+		"kms:CallerAccount":   {c.caller.principal.Account},
+		"aws:RequestedRegion": {c.region},
+		"aws:CurrentTime":     {c.time.Format(time.RFC3339)},
+		"aws:EpochTime":       {itoa(c.time.Unix())},
+		"aws:SecureTransport": {boolString(c.tls != nil)},
+	}
+	if c.sourceIP != "" {
+		ctx["aws:SourceIp"] = []string{c.sourceIP}
+	}
+	if ref != nil {
+		k := ref.key
+		ctx["kms:KeySpec"] = []string{k.Spec}
+		ctx["kms:KeyUsage"] = []string{k.Usage}
+		ctx["kms:KeyOrigin"] = []string{k.Origin}
+		ctx["kms:MultiRegion"] = []string{boolString(k.MultiRegion)}
+		ctx["aws:ResourceAccount"] = []string{k.Account}
+		if ref.alias != "" {
+			ctx["kms:RequestAlias"] = []string{ref.alias}
+		}
+		s.state.mu.RLock()
+		for _, a := range s.state.aliasesOf(k.ID) {
+			ctx["kms:ResourceAliases"] = append(ctx["kms:ResourceAliases"], a.Name)
+		}
+		s.state.mu.RUnlock()
+		for tk, tv := range k.Tags {
+			ctx["aws:ResourceTag/"+tk] = []string{tv}
+		}
+	}
+	for k, v := range extra {
+		ctx[k] = v
+	}
+	return ctx
+}
+
+// encryptionContextKeys sets kms:EncryptionContext:<key> and kms:EncryptionContextKeys.
+func encryptionContextKeys(ec map[string]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range ec {
+		out["kms:EncryptionContext:"+k] = []string{v}
+		out["kms:EncryptionContextKeys"] = append(out["kms:EncryptionContextKeys"], k)
+	}
+	return out
+}
+
+func boolString(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

@@ -1,0 +1,111 @@
+package simulator
+
+import (
+	"context"
+
+	"github.com/kmsim/kmsim/trail"
+)
+
+// DecryptInput is the Decrypt request.
+type DecryptInput struct {
+	CiphertextBlob      []byte            `json:"CiphertextBlob"`
+	EncryptionContext   map[string]string `json:"EncryptionContext,omitempty"`
+	GrantTokens         []string          `json:"GrantTokens,omitempty"`
+	KeyId               string            `json:"KeyId,omitempty"`
+	EncryptionAlgorithm string            `json:"EncryptionAlgorithm,omitempty"`
+	DryRun              *bool             `json:"DryRun,omitempty"`
+}
+
+// DecryptOutput is the Decrypt response.
+type DecryptOutput struct {
+	KeyId               string `json:"KeyId"`
+	Plaintext           []byte `json:"Plaintext"`
+	EncryptionAlgorithm string `json:"EncryptionAlgorithm"`
+}
+
+func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*DecryptOutput, error) {
+	var v validationErrors
+	v.required("ciphertextBlob", in.CiphertextBlob != nil)
+	v.blobLength("ciphertextBlob", len(in.CiphertextBlob), 1, 6144)
+	v.length("keyId", in.KeyId, 0, 2048, false)
+	v.enum("encryptionAlgorithm", in.EncryptionAlgorithm, encryptionAlgorithms)
+	validateGrantTokens(&v, in.GrantTokens)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	in.EncryptionAlgorithm = orDefault(in.EncryptionAlgorithm, "SYMMETRIC_DEFAULT")
+	k, blob, err := s.ciphertextKey(c, in.CiphertextBlob, in.KeyId)
+	if err != nil {
+		return nil, err
+	}
+	c.resources = []trail.Resource{keyResource(k.key)}
+	extra := encryptionContextKeys(in.EncryptionContext)
+	extra["kms:EncryptionAlgorithm"] = []string{in.EncryptionAlgorithm}
+	if err := s.authorize(ctx, c, "kms:Decrypt", k, extra); err != nil {
+		return nil, err
+	}
+	if err := requireSymmetric(k.key, "Decrypt", in.EncryptionAlgorithm); err != nil {
+		return nil, err
+	}
+	if err := checkDryRun(in.DryRun); err != nil {
+		return nil, err
+	}
+	plaintext, err := s.openData(k.key, blob, in.EncryptionContext)
+	if err != nil {
+		return nil, err
+	}
+	return &DecryptOutput{KeyId: k.key.ARN(), Plaintext: plaintext, EncryptionAlgorithm: in.EncryptionAlgorithm}, nil
+}
+
+// parsedBlob is a ciphertext blob split into its header and sealed data.
+type parsedBlob struct {
+	hdr            ciphertextHeader
+	header, sealed []byte
+}
+
+// ciphertextKey finds the key a ciphertext blob was made under. When the request names a
+// key too, it must be that key (IncorrectKeyException otherwise).
+func (s *Server) ciphertextKey(c *call, blob []byte, keyID string) (*keyRef, *parsedBlob, error) {
+	h, header, sealed, ok := parseCiphertext(blob)
+	if !ok {
+		return nil, nil, errInvalidCiphertext()
+	}
+	s.state.mu.RLock()
+	stored, found := s.state.keys[h.KeyID]
+	var k keyRecord
+	if found {
+		k = *stored
+	}
+	s.state.mu.RUnlock()
+	if !found || k.Region != c.region {
+		return nil, nil, errInvalidCiphertext()
+	}
+	ref := &keyRef{key: &k}
+	if keyID != "" {
+		named, err := s.resolveKey(c, keyID)
+		if err != nil {
+			return nil, nil, err
+		}
+		if named.key.ID != k.ID {
+			return nil, nil, apiError("IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.")
+		}
+		ref.alias = named.alias
+	}
+	return ref, &parsedBlob{hdr: h, header: header, sealed: sealed}, nil
+}
+
+// openData decrypts a blob with the material version its header names.
+func (s *Server) openData(k *keyRecord, b *parsedBlob, ec map[string]string) ([]byte, error) {
+	if b.hdr.Version == 0 || int(b.hdr.Version) > len(k.Material) {
+		return nil, errInvalidCiphertext()
+	}
+	material, err := s.seal.open(k.Material[b.hdr.Version-1])
+	if err != nil {
+		return nil, err
+	}
+	plaintext, err := decryptSymmetric(material, b.header, b.sealed, ec)
+	if err != nil {
+		return nil, errInvalidCiphertext()
+	}
+	return plaintext, nil
+}

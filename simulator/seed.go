@@ -1,0 +1,71 @@
+package simulator
+
+import (
+	"fmt"
+	"strings"
+	"time"
+)
+
+// defaultKeyPolicy is the policy CreateKey gives a key when the request has none: the
+// key's account may use IAM policies to allow every KMS action (the guide's "key-default-1").
+func defaultKeyPolicy(account string) string {
+	return fmt.Sprintf(`{
+  "Version" : "2012-10-17",
+  "Id" : "key-default-1",
+  "Statement" : [ {
+    "Sid" : "Enable IAM User Permissions",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:aws:iam::%s:root"
+    },
+    "Action" : "kms:*",
+    "Resource" : "*"
+  } ]
+}`, account)
+}
+
+// seed creates the world's keys and aliases the first time a data directory is used.
+func (s *Server) seed() error {
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	if s.state.seeded != "" {
+		return nil
+	}
+	now := s.cfg.Now().UTC()
+	var entries []journalEntry
+	for _, wk := range s.cfg.World.Keys {
+		k := &keyRecord{
+			ID: wk.ID, Account: wk.Account, Region: orDefault(wk.Region, "us-east-1"),
+			Spec: orDefault(wk.Spec, "SYMMETRIC_DEFAULT"), Usage: orDefault(wk.Usage, "ENCRYPT_DECRYPT"),
+			Origin: "AWS_KMS", Description: wk.Description, State: orDefault(wk.State, stateEnabled),
+			Policy: string(wk.Policy), Tags: wk.Tags, CreationDate: now,
+			MultiRegion: strings.HasPrefix(wk.ID, "mrk-"),
+		}
+		if wk.CreationDate != "" {
+			if t, err := time.Parse(time.RFC3339, wk.CreationDate); err == nil {
+				k.CreationDate = t.UTC()
+			}
+		}
+		if k.Policy == "" {
+			k.Policy = defaultKeyPolicy(k.Account)
+		}
+		if k.State == statePendingDeletion {
+			k.PendingWindowInDays = 30
+			k.DeletionDate = now.AddDate(0, 0, 30)
+		}
+		k.Material = [][]byte{s.seal.seal(randomBytes(32))}
+		entries = append(entries, journalEntry{Key: k})
+		for _, name := range wk.Aliases {
+			entries = append(entries, journalEntry{Alias: &aliasRecord{Name: name, Account: k.Account, Region: k.Region, TargetKeyID: k.ID, CreationDate: now, LastUpdated: now}})
+		}
+	}
+	entries = append(entries, journalEntry{Seeded: orDefault(s.cfg.World.Name, "world")})
+	return s.state.commit(entries...)
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

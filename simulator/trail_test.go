@@ -1,0 +1,174 @@
+package simulator
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/kmsim/kmsim/trail"
+)
+
+const examplesDir = "../../shared/reference/cloudtrail-examples"
+
+// fieldsNewerThanExamples are top-level fields CloudTrail added after the guide's older examples
+// were printed (eventVersion 1.02–1.05), which kmsim's 1.11 records carry.
+var fieldsNewerThanExamples = map[string]bool{"managementEvent": true, "eventCategory": true, "tlsDetails": true}
+
+// outcomeFields depend on whether the example's call failed, not on the record's shape.
+var outcomeFields = []string{"errorCode", "errorMessage"}
+
+// TestTrailMatchesGuideExamples makes one call of every operation and compares each record with the
+// guide's example for that operation: the same top-level fields and the same
+// userIdentity, requestParameters and responseElements keys.
+func TestTrailMatchesGuideExamples(t *testing.T) {
+	if _, err := os.Stat(examplesDir); err != nil {
+		t.Skipf("reference examples not available: %v", err)
+	}
+	h := newHarness(t)
+	c := h.kms(adminCreds)
+	ec := map[string]string{"Department": "Engineering"}
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("")})
+	must(t, err)
+	id := key.KeyMetadata.KeyId
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id})
+	must(t, err)
+	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("x"), EncryptionContext: ec})
+	must(t, err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{KeyId: id, CiphertextBlob: enc.CiphertextBlob, EncryptionContext: ec})
+	must(t, err)
+	_, err = c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: id, KeySpec: "AES_256", EncryptionContext: ec})
+	must(t, err)
+	_, err = c.GenerateDataKeyWithoutPlaintext(ctx, &kms.GenerateDataKeyWithoutPlaintextInput{KeyId: id, KeySpec: "AES_256", EncryptionContext: ec})
+	must(t, err)
+	_, err = c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String("alias/ExampleAlias"), TargetKeyId: id})
+	must(t, err)
+	page, err := c.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(5)})
+	must(t, err)
+	_, err = c.ListAliases(ctx, &kms.ListAliasesInput{Limit: aws.Int32(5), Marker: page.NextMarker})
+	must(t, err)
+	_, err = c.DeleteAlias(ctx, &kms.DeleteAliasInput{AliasName: aws.String("alias/ExampleAlias")})
+	must(t, err)
+	pol, err := c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: id, PolicyName: aws.String("default")})
+	must(t, err)
+	_, err = c.PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: id, PolicyName: aws.String("default"), Policy: pol.Policy})
+	must(t, err)
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: id})
+	must(t, err)
+	_, err = c.EnableKey(ctx, &kms.EnableKeyInput{KeyId: id})
+	must(t, err)
+	_, err = c.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: id, Description: aws.String("d")})
+	must(t, err)
+	_, err = c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: aws.Int32(30)})
+	must(t, err)
+	_, err = c.CancelKeyDeletion(ctx, &kms.CancelKeyDeletionInput{KeyId: id})
+	must(t, err)
+
+	// One record per operation: the one with the most request parameters where there are several.
+	byName := map[string]trail.Record{}
+	for _, r := range h.records() {
+		if prev, ok := byName[r.EventName]; !ok || len(r.RequestParameters) > len(prev.RequestParameters) {
+			byName[r.EventName] = r
+		}
+	}
+	for name, rec := range byName {
+		exPath := filepath.Join(examplesDir, name+".json")
+		raw, err := os.ReadFile(exPath)
+		if err != nil {
+			continue // no example for this operation (ListKeys, ListKeyPolicies)
+		}
+		t.Run(name, func(t *testing.T) {
+			var example map[string]any
+			must(t, json.Unmarshal(raw, &example))
+			got := asMap(t, rec)
+			if rec.ErrorCode != "" {
+				t.Fatalf("call failed: %s %s", rec.ErrorCode, rec.ErrorMessage)
+			}
+			for _, f := range outcomeFields {
+				delete(example, f)
+			}
+			if r, ok := example["resources"].([]any); ok && len(r) == 0 {
+				delete(example, "resources") // an empty list is the same as none
+			}
+			compareKeys(t, "top level", keysOf(example), keysOf(got), fieldsNewerThanExamples)
+			for _, field := range []string{"userIdentity", "requestParameters", "responseElements"} {
+				ex, _ := example[field].(map[string]any)
+				gm, _ := got[field].(map[string]any)
+				if field == "userIdentity" {
+					delete(ex, "sessionContext") // the example's caller used a console session
+				}
+				if (ex == nil) != (gm == nil) {
+					t.Errorf("%s: example %v, kmsim %v", field, example[field], got[field])
+					continue
+				}
+				compareKeys(t, field, keysOf(ex), keysOf(gm), nil)
+			}
+			if rec.EventVersion != "1.11" || rec.EventSource != "kms.amazonaws.com" || rec.EventType != "AwsApiCall" {
+				t.Errorf("header fields %s %s %s", rec.EventVersion, rec.EventSource, rec.EventType)
+			}
+			if _, want := example["resources"]; want && len(rec.Resources) == 0 {
+				t.Errorf("no resources")
+			}
+		})
+	}
+	// Nothing secret reaches the trail.
+	all, err := json.Marshal(h.records())
+	must(t, err)
+	for _, secret := range []string{adminCreds.SecretAccessKey, "eA==" /* base64 of the plaintext "x" */} {
+		if strings.Contains(string(all), secret) {
+			t.Fatalf("trail contains %q", secret)
+		}
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func asMap(t *testing.T, rec trail.Record) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(rec)
+	must(t, err)
+	var m map[string]any
+	must(t, json.Unmarshal(b, &m))
+	return m
+}
+
+func keysOf(m map[string]any) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// compareKeys fails when kmsim lacks a field the example has, or has one the example lacks
+// (except those in extra).
+func compareKeys(t *testing.T, where string, example, got []string, extra map[string]bool) {
+	t.Helper()
+	have := map[string]bool{}
+	for _, k := range got {
+		have[k] = true
+	}
+	want := map[string]bool{}
+	for _, k := range example {
+		want[k] = true
+		if !have[k] {
+			t.Errorf("%s: kmsim lacks %q (example has %v, kmsim %v)", where, k, example, got)
+		}
+	}
+	for _, k := range got {
+		if !want[k] && !extra[k] {
+			t.Errorf("%s: kmsim has %q that the example lacks (example %v)", where, k, example)
+		}
+	}
+}
