@@ -4,17 +4,40 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
 	"net/http"
+	"time"
 
 	"github.com/kmsim/kmsim/trail"
 )
 
 // Admin serves kmsim's own endpoints under /_kmsim/, for the CLI running beside a server:
-// POST /_kmsim/query runs SQL against the trail the server holds open. Every request must
-// carry "Authorization: Bearer <Token>"; the token lives in the data directory (mode 0600).
+// POST /_kmsim/query runs SQL against the trail the server holds open; GET /_kmsim/clock reads
+// the simulated clock and POST /_kmsim/clock advances it. Every request must carry
+// "Authorization: Bearer <Token>"; the token lives in the data directory (mode 0600).
 type Admin struct {
 	Token string
 	Query func(ctx context.Context, sql string) (*trail.Result, error)
+	Clock Clock
+}
+
+// Clock is the simulated clock the admin endpoint drives; *Server implements it.
+type Clock interface {
+	Now() time.Time
+	Advance(ctx context.Context, d time.Duration) error
+	Set(ctx context.Context, t time.Time) error
+}
+
+// ClockState is the body of GET /_kmsim/clock and of its POST's answer.
+type ClockState struct {
+	Now string `json:"now"` // RFC 3339
+}
+
+// ClockRequest is the body of POST /_kmsim/clock: exactly one of Advance (a Go duration such
+// as "720h") or Set (RFC 3339).
+type ClockRequest struct {
+	Advance string `json:"advance,omitempty"`
+	Set     string `json:"set,omitempty"`
 }
 
 // QueryRequest is the body of POST /_kmsim/query.
@@ -50,7 +73,46 @@ func (a *Admin) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		json.NewEncoder(w).Encode(res)
+	case "/_kmsim/clock":
+		a.serveClock(w, r)
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+func (a *Admin) serveClock(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	if r.Method == http.MethodPost {
+		var req ClockRequest
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+			adminError(w, http.StatusBadRequest, "POST a JSON body {\"advance\": \"720h\"} or {\"set\": \"RFC 3339 time\"}")
+			return
+		}
+		var err error
+		switch {
+		case req.Advance != "" && req.Set == "":
+			var d time.Duration
+			if d, err = time.ParseDuration(req.Advance); err == nil {
+				err = a.Clock.Advance(r.Context(), d)
+			}
+		case req.Set != "" && req.Advance == "":
+			var t time.Time
+			if t, err = time.Parse(time.RFC3339, req.Set); err == nil {
+				err = a.Clock.Set(r.Context(), t)
+			}
+		default:
+			err = errors.New("give exactly one of advance and set")
+		}
+		if err != nil {
+			adminError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+	}
+	json.NewEncoder(w).Encode(ClockState{Now: a.Clock.Now().Format(time.RFC3339)})
+}
+
+func adminError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]string{"message": msg})
 }

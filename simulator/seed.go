@@ -31,7 +31,7 @@ func (s *Server) seed() error {
 	if s.state.seeded != "" {
 		return nil
 	}
-	now := s.cfg.Now().UTC()
+	now := s.cfg.Now().Add(s.state.clockOffset).UTC()
 	var entries []journalEntry
 	for _, wk := range s.cfg.World.Keys {
 		k := &keyRecord{

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
@@ -53,6 +54,7 @@ type Server struct {
 	seal  *sealer
 	eval  *evaluator.Evaluator
 	log   *slog.Logger
+	stop  chan struct{} // ends the scheduler goroutine
 }
 
 // New builds a server, loading or seeding persistent state in cfg.DataDir.
@@ -80,17 +82,25 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, state: st, seal: seal, eval: cfg.Evaluator, log: cfg.Logger}
+	s := &Server{cfg: cfg, state: st, seal: seal, eval: cfg.Evaluator, log: cfg.Logger, stop: make(chan struct{})}
 	s.dir = newDirectory(cfg.World, cfg.Now())
 	if err := s.seed(); err != nil {
 		st.close()
 		return nil, err
 	}
+	if err := s.RunDue(context.Background()); err != nil {
+		st.close()
+		return nil, err
+	}
+	go s.tick(time.Minute, s.stop)
 	return s, nil
 }
 
-// Close releases the state journal.
-func (s *Server) Close() error { return s.state.close() }
+// Close stops the scheduler and releases the state journal.
+func (s *Server) Close() error {
+	close(s.stop)
+	return s.state.close()
+}
 
 // ServeHTTP routes KMS (JSON 1.1, X-Amz-Target: TrentService.<Op>) and STS (query protocol) calls.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -137,7 +147,7 @@ type call struct {
 }
 
 func (s *Server) newCall(r *http.Request) *call {
-	c := &call{requestID: uuid.NewString(), eventID: uuid.NewString(), time: s.cfg.Now().UTC(), userAgent: r.UserAgent()}
+	c := &call{requestID: uuid.NewString(), eventID: uuid.NewString(), time: s.Now(), userAgent: r.UserAgent()}
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		c.sourceIP = host
 	}

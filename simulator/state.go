@@ -37,7 +37,18 @@ type keyRecord struct {
 	DeletionDate        time.Time         `json:"deletionDate,omitzero"`
 	PendingWindowInDays int32             `json:"pendingWindowInDays,omitempty"`
 	MultiRegion         bool              `json:"multiRegion,omitempty"`
-	Material            [][]byte          `json:"material"`
+	// Material holds the backing-key versions, oldest first; rotation appends.
+	Material [][]byte `json:"material"`
+	// RotationPeriodInDays > 0 means automatic rotation is enabled.
+	RotationPeriodInDays int32            `json:"rotationPeriodInDays,omitempty"`
+	NextRotationDate     time.Time        `json:"nextRotationDate,omitzero"`
+	Rotations            []rotationRecord `json:"rotations,omitempty"`
+}
+
+// rotationRecord is one completed rotation, as ListKeyRotations reports it.
+type rotationRecord struct {
+	RotationDate time.Time `json:"rotationDate"`
+	RotationType string    `json:"rotationType"` // AUTOMATIC or ON_DEMAND
 }
 
 // ARN is the key's ARN.
@@ -78,7 +89,9 @@ type journalEntry struct {
 	Alias       *aliasRecord   `json:"alias,omitempty"`
 	DeleteAlias string         `json:"deleteAlias,omitempty"` // account/region/name
 	Session     *sessionRecord `json:"session,omitempty"`
-	Seeded      string         `json:"seeded,omitempty"` // world name the state was seeded from
+	Seeded      string         `json:"seeded,omitempty"`      // world name the state was seeded from
+	DeleteKey   string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
+	ClockOffset *time.Duration `json:"clockOffset,omitempty"` // the simulated clock's offset from the base clock
 }
 
 // state is the simulator's mutable world: keys, aliases and sessions. Every
@@ -90,7 +103,9 @@ type state struct {
 	aliases  map[string]*aliasRecord // by account/region/name
 	sessions map[string]*sessionRecord
 	seeded   string
-	journal  *os.File
+	// clockOffset is how far the simulated clock is ahead of the base clock.
+	clockOffset time.Duration
+	journal     *os.File
 }
 
 func aliasKey(account, region, name string) string { return account + "/" + region + "/" + name }
@@ -134,6 +149,10 @@ func (st *state) compact(path string) error {
 	var entries []journalEntry
 	if st.seeded != "" {
 		entries = append(entries, journalEntry{Seeded: st.seeded})
+	}
+	if st.clockOffset != 0 {
+		offset := st.clockOffset
+		entries = append(entries, journalEntry{ClockOffset: &offset})
 	}
 	for _, id := range sortedKeys(st.keys) {
 		entries = append(entries, journalEntry{Key: st.keys[id]})
@@ -180,6 +199,15 @@ func (st *state) apply(e *journalEntry) {
 		st.sessions[e.Session.AccessKeyID] = e.Session
 	case e.Seeded != "":
 		st.seeded = e.Seeded
+	case e.DeleteKey != "":
+		delete(st.keys, e.DeleteKey)
+		for id, a := range st.aliases {
+			if a.TargetKeyID == e.DeleteKey {
+				delete(st.aliases, id)
+			}
+		}
+	case e.ClockOffset != nil:
+		st.clockOffset = *e.ClockOffset
 	}
 }
 

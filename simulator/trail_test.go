@@ -172,3 +172,20 @@ func compareKeys(t *testing.T, where string, example, got []string, extra map[st
 		}
 	}
 }
+
+// compareWithExample compares a record's keys with the guide's example record for name.
+func compareWithExample(t *testing.T, name string, got map[string]any) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(examplesDir, name+".json"))
+	if err != nil {
+		t.Skipf("no example for %s: %v", name, err)
+	}
+	var example map[string]any
+	must(t, json.Unmarshal(raw, &example))
+	compareKeys(t, name+" top level", keysOf(example), keysOf(got), fieldsNewerThanExamples)
+	for _, field := range []string{"userIdentity", "serviceEventDetails"} {
+		ex, _ := example[field].(map[string]any)
+		gm, _ := got[field].(map[string]any)
+		compareKeys(t, name+" "+field, keysOf(ex), keysOf(gm), nil)
+	}
+}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kmsim/kmsim/cmd/clockcmd"
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/cmd/regocmd"
 	"github.com/kmsim/kmsim/cmd/serve"
@@ -27,7 +28,7 @@ CloudTrail event in DuckDB.`,
 	}
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	cmd.AddCommand(serve.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f))
+	cmd.AddCommand(serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f))
 	return cmd
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -48,4 +49,33 @@ func QueryServer(ctx context.Context, info ServerInfo, sql string) (*trail.Resul
 	default:
 		return nil, fmt.Errorf("server answered %s", resp.Status)
 	}
+}
+
+// ClockServer reads the running server's simulated clock and, when req asks, advances it first.
+func ClockServer(ctx context.Context, info ServerInfo, req *simulator.ClockRequest) (time.Time, error) {
+	method, body := http.MethodGet, []byte(nil)
+	if req != nil {
+		method = http.MethodPost
+		body, _ = json.Marshal(req)
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, method, "http://"+info.Addr+"/_kmsim/clock", bytes.NewReader(body))
+	if err != nil {
+		return time.Time{}, err
+	}
+	httpReq.Header.Set("Authorization", "Bearer "+info.Token)
+	resp, err := http.DefaultClient.Do(httpReq)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("no kmsim server answers at %s: %w", info.Addr, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		var e struct{ Message string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		return time.Time{}, fmt.Errorf("clock: %s", e.Message)
+	}
+	var st simulator.ClockState
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339, st.Now)
 }

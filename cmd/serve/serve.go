@@ -125,6 +125,7 @@ func Run(ctx context.Context, opts *Options) error {
 		return err
 	}
 	defer srv.Close()
+	admin.Clock = srv
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {

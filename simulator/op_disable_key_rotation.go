@@ -1,0 +1,28 @@
+package simulator
+
+import (
+	"context"
+	"time"
+)
+
+func (s *Server) disableKeyRotation(ctx context.Context, c *call, in *KeyIdInput) (*EmptyOutput, error) {
+	ref, err := s.keyOnly(ctx, c, in.KeyId, "kms:DisableKeyRotation")
+	if err != nil {
+		return nil, err
+	}
+	_, err = s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+		if err := checkKeyState(c.op, k); err != nil {
+			return err
+		}
+		if err := rotatable(k); err != nil {
+			return err
+		}
+		k.RotationPeriodInDays = 0
+		k.NextRotationDate = time.Time{}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &EmptyOutput{}, nil
+}
