@@ -17,7 +17,7 @@ type Record struct {
 	RequestParameters   map[string]any `json:"requestParameters"`
 	ResponseElements    map[string]any `json:"responseElements"`
 	AdditionalEventData map[string]any `json:"additionalEventData,omitempty"`
-	RequestID           string         `json:"requestID"`
+	RequestID           string         `json:"requestID,omitempty"` // absent on AwsServiceEvent records
 	EventID             string         `json:"eventID"`
 	ReadOnly            bool           `json:"readOnly"`
 	Resources           []Resource     `json:"resources,omitempty"`
