@@ -80,6 +80,10 @@ func (s *Server) authorize(ctx context.Context, c *call, action string, ref *key
 	if err != nil {
 		return err
 	}
+	if d.Effect == evaluator.ImplicitDeny && ref != nil && s.grantFor(c, ref.key, action, extra) != nil {
+		// A grant allows what no policy explicitly denies.
+		return nil
+	}
 	if !d.Allowed() {
 		return apiError("AccessDeniedException", "%s", evaluator.DenialMessage(req, d))
 	}

@@ -25,6 +25,10 @@ func kmsOp[I, O any](readOnly bool, h func(*Server, context.Context, *call, *I) 
 				return nil, apiError("SerializationException", "Start of structure or map found where not expected.")
 			}
 		}
+		if err := checkGrantTokens(body); err != nil {
+			c.params = trailParameters(in)
+			return nil, err
+		}
 		out, err := h(s, ctx, c, in)
 		c.params = trailParameters(in)
 		if err != nil {

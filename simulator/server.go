@@ -140,10 +140,11 @@ type call struct {
 	caller      *caller
 	readOnly    bool
 	// Trail contents set by the operation.
-	params    map[string]any
-	response  map[string]any
-	resources []trail.Resource
-	tls       *trail.TLSDetails
+	params     map[string]any
+	response   map[string]any
+	additional map[string]any // additionalEventData
+	resources  []trail.Resource
+	tls        *trail.TLSDetails
 }
 
 func (s *Server) newCall(r *http.Request) *call {

@@ -89,6 +89,8 @@ type journalEntry struct {
 	Alias       *aliasRecord   `json:"alias,omitempty"`
 	DeleteAlias string         `json:"deleteAlias,omitempty"` // account/region/name
 	Session     *sessionRecord `json:"session,omitempty"`
+	Grant       *grantRecord   `json:"grant,omitempty"`
+	DeleteGrant string         `json:"deleteGrant,omitempty"` // grant id retired or revoked
 	Seeded      string         `json:"seeded,omitempty"`      // world name the state was seeded from
 	DeleteKey   string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
 	ClockOffset *time.Duration `json:"clockOffset,omitempty"` // the simulated clock's offset from the base clock
@@ -102,6 +104,7 @@ type state struct {
 	keys     map[string]*keyRecord   // by key id
 	aliases  map[string]*aliasRecord // by account/region/name
 	sessions map[string]*sessionRecord
+	grants   map[string]*grantRecord // by grant id
 	seeded   string
 	// clockOffset is how far the simulated clock is ahead of the base clock.
 	clockOffset time.Duration
@@ -113,7 +116,7 @@ func aliasKey(account, region, name string) string { return account + "/" + regi
 // openState loads the journal in dir (if any), compacts it and keeps it open for appends.
 // An empty dir gives an empty in-memory state without a journal.
 func openState(dir string) (*state, error) {
-	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}}
+	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}, grants: map[string]*grantRecord{}}
 	if dir == "" {
 		return st, nil
 	}
@@ -163,6 +166,9 @@ func (st *state) compact(path string) error {
 	for _, id := range sortedKeys(st.sessions) {
 		entries = append(entries, journalEntry{Session: st.sessions[id]})
 	}
+	for _, id := range sortedKeys(st.grants) {
+		entries = append(entries, journalEntry{Grant: st.grants[id]})
+	}
 	for i := range entries {
 		if err := enc.Encode(&entries[i]); err != nil {
 			f.Close()
@@ -197,10 +203,19 @@ func (st *state) apply(e *journalEntry) {
 		delete(st.aliases, e.DeleteAlias)
 	case e.Session != nil:
 		st.sessions[e.Session.AccessKeyID] = e.Session
+	case e.Grant != nil:
+		st.grants[e.Grant.ID] = e.Grant
+	case e.DeleteGrant != "":
+		delete(st.grants, e.DeleteGrant)
 	case e.Seeded != "":
 		st.seeded = e.Seeded
 	case e.DeleteKey != "":
 		delete(st.keys, e.DeleteKey)
+		for id, g := range st.grants {
+			if g.KeyID == e.DeleteKey {
+				delete(st.grants, id)
+			}
+		}
 		for id, a := range st.aliases {
 			if a.TargetKeyID == e.DeleteKey {
 				delete(st.aliases, id)
