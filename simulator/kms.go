@@ -30,7 +30,15 @@ func kmsOp[I, O any](readOnly bool, h func(*Server, context.Context, *call, *I) 
 			return nil, err
 		}
 		out, err := h(s, ctx, c, in)
-		c.params = trailParameters(in)
+		// Parameters the handler recorded itself (CloudTrail names some members differently) win.
+		params := trailParameters(in)
+		for k, v := range c.params {
+			if params == nil {
+				params = map[string]any{}
+			}
+			params[k] = v
+		}
+		c.params = params
 		if err != nil {
 			return nil, err
 		}

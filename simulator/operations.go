@@ -3,14 +3,19 @@ package simulator
 // kmsOperations is the KMS dispatch table: X-Amz-Target operation name → typed handler.
 var kmsOperations = map[string]operation{
 	"CancelKeyDeletion":               kmsOp(false, (*Server).cancelKeyDeletion),
+	"ConnectCustomKeyStore":           kmsOp(false, (*Server).connectCustomKeyStore),
 	"CreateAlias":                     kmsOp(false, (*Server).createAlias),
+	"CreateCustomKeyStore":            kmsOp(false, (*Server).createCustomKeyStore),
 	"CreateGrant":                     kmsOp(false, (*Server).createGrant),
 	"CreateKey":                       kmsOp(false, (*Server).createKey),
 	"Decrypt":                         kmsOp(true, (*Server).decrypt),
 	"DeleteAlias":                     kmsOp(false, (*Server).deleteAlias),
+	"DeleteCustomKeyStore":            kmsOp(false, (*Server).deleteCustomKeyStore),
+	"DescribeCustomKeyStores":         kmsOp(true, (*Server).describeCustomKeyStores),
 	"DescribeKey":                     kmsOp(true, (*Server).describeKey),
 	"DisableKey":                      kmsOp(false, (*Server).disableKey),
 	"DisableKeyRotation":              kmsOp(false, (*Server).disableKeyRotation),
+	"DisconnectCustomKeyStore":        kmsOp(false, (*Server).disconnectCustomKeyStore),
 	"EnableKey":                       kmsOp(false, (*Server).enableKey),
 	"EnableKeyRotation":               kmsOp(false, (*Server).enableKeyRotation),
 	"Encrypt":                         kmsOp(true, (*Server).encrypt),
@@ -35,5 +40,6 @@ var kmsOperations = map[string]operation{
 	"TagResource":                     kmsOp(false, (*Server).tagResource),
 	"UntagResource":                   kmsOp(false, (*Server).untagResource),
 	"UpdateAlias":                     kmsOp(false, (*Server).updateAlias),
+	"UpdateCustomKeyStore":            kmsOp(false, (*Server).updateCustomKeyStore),
 	"UpdateKeyDescription":            kmsOp(false, (*Server).updateKeyDescription),
 }

@@ -43,6 +43,8 @@ type keyRecord struct {
 	RotationPeriodInDays int32            `json:"rotationPeriodInDays,omitempty"`
 	NextRotationDate     time.Time        `json:"nextRotationDate,omitzero"`
 	Rotations            []rotationRecord `json:"rotations,omitempty"`
+	// CustomKeyStoreID names the custom key store holding the key, if any.
+	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
 }
 
 // rotationRecord is one completed rotation, as ListKeyRotations reports it.
@@ -90,6 +92,8 @@ type journalEntry struct {
 	DeleteAlias string         `json:"deleteAlias,omitempty"` // account/region/name
 	Session     *sessionRecord `json:"session,omitempty"`
 	Grant       *grantRecord   `json:"grant,omitempty"`
+	Store       *storeRecord   `json:"store,omitempty"`
+	DeleteStore string         `json:"deleteStore,omitempty"` // custom key store id
 	DeleteGrant string         `json:"deleteGrant,omitempty"` // grant id retired or revoked
 	Seeded      string         `json:"seeded,omitempty"`      // world name the state was seeded from
 	DeleteKey   string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
@@ -105,6 +109,7 @@ type state struct {
 	aliases  map[string]*aliasRecord // by account/region/name
 	sessions map[string]*sessionRecord
 	grants   map[string]*grantRecord // by grant id
+	stores   map[string]*storeRecord // custom key stores by id
 	seeded   string
 	// clockOffset is how far the simulated clock is ahead of the base clock.
 	clockOffset time.Duration
@@ -116,7 +121,7 @@ func aliasKey(account, region, name string) string { return account + "/" + regi
 // openState loads the journal in dir (if any), compacts it and keeps it open for appends.
 // An empty dir gives an empty in-memory state without a journal.
 func openState(dir string) (*state, error) {
-	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}, grants: map[string]*grantRecord{}}
+	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}, grants: map[string]*grantRecord{}, stores: map[string]*storeRecord{}}
 	if dir == "" {
 		return st, nil
 	}
@@ -169,6 +174,9 @@ func (st *state) compact(path string) error {
 	for _, id := range sortedKeys(st.grants) {
 		entries = append(entries, journalEntry{Grant: st.grants[id]})
 	}
+	for _, id := range sortedKeys(st.stores) {
+		entries = append(entries, journalEntry{Store: st.stores[id]})
+	}
 	for i := range entries {
 		if err := enc.Encode(&entries[i]); err != nil {
 			f.Close()
@@ -205,6 +213,10 @@ func (st *state) apply(e *journalEntry) {
 		st.sessions[e.Session.AccessKeyID] = e.Session
 	case e.Grant != nil:
 		st.grants[e.Grant.ID] = e.Grant
+	case e.Store != nil:
+		st.stores[e.Store.ID] = e.Store
+	case e.DeleteStore != "":
+		delete(st.stores, e.DeleteStore)
 	case e.DeleteGrant != "":
 		delete(st.grants, e.DeleteGrant)
 	case e.Seeded != "":

@@ -1,0 +1,142 @@
+package simulator
+
+import (
+	"context"
+	"regexp"
+)
+
+// XksProxyAuthenticationCredential is the credential KMS uses to sign requests to an external key store proxy.
+type XksProxyAuthenticationCredential struct {
+	AccessKeyId        string `json:"AccessKeyId"`
+	RawSecretAccessKey string `json:"RawSecretAccessKey" trail:"-"`
+}
+
+// CreateCustomKeyStoreInput is the CreateCustomKeyStore request. CloudTrail calls the cluster
+// id "clusterId" and records neither the password, the trust anchor certificate nor the proxy secret.
+type CreateCustomKeyStoreInput struct {
+	CustomKeyStoreName               string                            `json:"CustomKeyStoreName"`
+	CloudHsmClusterId                string                            `json:"CloudHsmClusterId,omitempty" trail:"-"`
+	TrustAnchorCertificate           string                            `json:"TrustAnchorCertificate,omitempty" trail:"-"`
+	KeyStorePassword                 string                            `json:"KeyStorePassword,omitempty" trail:"-"`
+	CustomKeyStoreType               string                            `json:"CustomKeyStoreType,omitempty"`
+	XksProxyUriEndpoint              string                            `json:"XksProxyUriEndpoint,omitempty"`
+	XksProxyUriPath                  string                            `json:"XksProxyUriPath,omitempty"`
+	XksProxyVpcEndpointServiceName   string                            `json:"XksProxyVpcEndpointServiceName,omitempty"`
+	XksProxyVpcEndpointServiceOwner  string                            `json:"XksProxyVpcEndpointServiceOwner,omitempty"`
+	XksProxyAuthenticationCredential *XksProxyAuthenticationCredential `json:"XksProxyAuthenticationCredential,omitempty"`
+	XksProxyConnectivity             string                            `json:"XksProxyConnectivity,omitempty"`
+}
+
+// CreateCustomKeyStoreOutput is the CreateCustomKeyStore response.
+type CreateCustomKeyStoreOutput struct {
+	CustomKeyStoreId string `json:"CustomKeyStoreId"`
+}
+
+var (
+	clusterIDPattern   = regexp.MustCompile(`^` + cloudHSMClusterIDRule + `$`)
+	xksEndpointPattern = regexp.MustCompile(`^https://[a-zA-Z0-9.-]+$`)
+	xksPathPattern     = regexp.MustCompile(`^(/[a-zA-Z0-9\/_-]+/kms/xks/v\d{1,2})$|^(/kms/xks/v\d{1,2})$`)
+	vpceServicePattern = regexp.MustCompile(`^(com|eu)\.amazonaws\.vpce\.([a-z]+-){2,3}\d+\.vpce-svc-[0-9a-z]+$`)
+	accountIDPattern   = regexp.MustCompile(`^[0-9]{12}$`)
+)
+
+// validateStoreSettings applies the model's constraints to the settings Create and Update share.
+func validateStoreSettings(v *validationErrors, clusterID, password, endpoint, path, vpceName, vpceOwner, connectivity string, cred *XksProxyAuthenticationCredential) {
+	v.length("cloudHsmClusterId", clusterID, 0, 24, false)
+	if clusterID != "" && !clusterIDPattern.MatchString(clusterID) {
+		v.add("Value '%s' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", clusterID, cloudHSMClusterIDRule)
+	}
+	if password != "" {
+		v.length("keyStorePassword", password, 7, 32, true)
+	}
+	if endpoint != "" && !xksEndpointPattern.MatchString(endpoint) {
+		v.add("Value '%s' at 'xksProxyUriEndpoint' failed to satisfy constraint: Member must satisfy regular expression pattern: ^https://[a-zA-Z0-9.-]+$", endpoint)
+	}
+	if path != "" && !xksPathPattern.MatchString(path) {
+		v.add("Value '%s' at 'xksProxyUriPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$", path)
+	}
+	if vpceName != "" && !vpceServicePattern.MatchString(vpceName) {
+		v.add("Value '%s' at 'xksProxyVpcEndpointServiceName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$", vpceName)
+	}
+	if vpceOwner != "" && !accountIDPattern.MatchString(vpceOwner) {
+		v.add("Value '%s' at 'xksProxyVpcEndpointServiceOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}", vpceOwner)
+	}
+	v.enum("xksProxyConnectivity", connectivity, []string{"PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"})
+	if cred != nil {
+		v.length("xksProxyAuthenticationCredential.accessKeyId", cred.AccessKeyId, 20, 30, true)
+		v.length("xksProxyAuthenticationCredential.rawSecretAccessKey", cred.RawSecretAccessKey, 43, 64, true)
+	}
+}
+
+func (s *Server) createCustomKeyStore(ctx context.Context, c *call, in *CreateCustomKeyStoreInput) (*CreateCustomKeyStoreOutput, error) {
+	var v validationErrors
+	v.required("customKeyStoreName", in.CustomKeyStoreName != "")
+	v.length("customKeyStoreName", in.CustomKeyStoreName, 1, 256, false)
+	v.length("trustAnchorCertificate", in.TrustAnchorCertificate, 0, 5000, false)
+	v.enum("customKeyStoreType", in.CustomKeyStoreType, []string{storeCloudHSM, storeExternal})
+	validateStoreSettings(&v, in.CloudHsmClusterId, in.KeyStorePassword, in.XksProxyUriEndpoint, in.XksProxyUriPath,
+		in.XksProxyVpcEndpointServiceName, in.XksProxyVpcEndpointServiceOwner, in.XksProxyConnectivity, in.XksProxyAuthenticationCredential)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.CloudHsmClusterId != "" {
+		c.params = map[string]any{"clusterId": in.CloudHsmClusterId}
+	}
+	ks := &storeRecord{ID: newStoreID(), Name: in.CustomKeyStoreName, Account: c.caller.principal.Account, Region: c.region,
+		Type: orDefault(in.CustomKeyStoreType, storeCloudHSM), ConnectionState: storeDisconnected, CreationDate: c.time}
+	switch ks.Type {
+	case storeCloudHSM:
+		if in.CloudHsmClusterId == "" || in.TrustAnchorCertificate == "" || in.KeyStorePassword == "" {
+			return nil, errValidation("CloudHsmClusterId, TrustAnchorCertificate and KeyStorePassword are required for a custom key store of type AWS_CLOUDHSM.")
+		}
+		ks.CloudHsmClusterID, ks.TrustAnchorCertificate = in.CloudHsmClusterId, in.TrustAnchorCertificate
+	case storeExternal:
+		if in.XksProxyUriPath == "" || in.XksProxyAuthenticationCredential == nil || in.XksProxyConnectivity == "" {
+			return nil, errValidation("XksProxyUriPath, XksProxyAuthenticationCredential and XksProxyConnectivity are required for a custom key store of type EXTERNAL_KEY_STORE.")
+		}
+		if in.XksProxyConnectivity == "PUBLIC_ENDPOINT" && in.XksProxyUriEndpoint == "" {
+			return nil, errValidation("XksProxyUriEndpoint is required when XksProxyConnectivity is PUBLIC_ENDPOINT.")
+		}
+		if in.XksProxyConnectivity == "VPC_ENDPOINT_SERVICE" && in.XksProxyVpcEndpointServiceName == "" {
+			return nil, errValidation("XksProxyVpcEndpointServiceName is required when XksProxyConnectivity is VPC_ENDPOINT_SERVICE.")
+		}
+		ks.XksUriEndpoint, ks.XksUriPath, ks.XksConnectivity = in.XksProxyUriEndpoint, in.XksProxyUriPath, in.XksProxyConnectivity
+		ks.XksAccessKeyID = in.XksProxyAuthenticationCredential.AccessKeyId
+		ks.XksVpcEndpointService, ks.XksVpcEndpointOwner = in.XksProxyVpcEndpointServiceName, in.XksProxyVpcEndpointServiceOwner
+	}
+	if err := s.authorize(ctx, c, "kms:CreateCustomKeyStore", nil, nil); err != nil {
+		return nil, err
+	}
+	s.state.mu.Lock()
+	defer s.state.mu.Unlock()
+	existing := s.state.storesOf(ks.Account, ks.Region)
+	if err := storeConflicts(existing, ks, ""); err != nil {
+		return nil, err
+	}
+	if len(existing) >= maxCustomKeyStores {
+		return nil, apiError("LimitExceededException", "The request was rejected because a quota was exceeded. For more information, see Quotas in the Key Management Service Developer Guide.")
+	}
+	if err := s.state.commit(journalEntry{Store: ks}); err != nil {
+		return nil, err
+	}
+	c.response = map[string]any{"customKeyStoreId": ks.ID}
+	return &CreateCustomKeyStoreOutput{CustomKeyStoreId: ks.ID}, nil
+}
+
+// storeConflicts reports a name, cluster or proxy URI that another store (not id self) already uses.
+func storeConflicts(existing []*storeRecord, ks *storeRecord, self string) error {
+	for _, other := range existing {
+		if other.ID == self {
+			continue
+		}
+		switch {
+		case other.Name == ks.Name:
+			return apiError("CustomKeyStoreNameInUseException", "The custom key store name %s is already in use.", ks.Name)
+		case ks.CloudHsmClusterID != "" && other.CloudHsmClusterID == ks.CloudHsmClusterID:
+			return apiError("CloudHsmClusterInUseException", "The CloudHSM cluster %s is already associated with custom key store %s.", ks.CloudHsmClusterID, other.ID)
+		case ks.XksUriEndpoint != "" && other.XksUriEndpoint == ks.XksUriEndpoint && other.XksUriPath == ks.XksUriPath:
+			return apiError("XksProxyUriInUseException", "The external key store proxy URI %s%s is already in use.", ks.XksUriEndpoint, ks.XksUriPath)
+		}
+	}
+	return nil
+}
