@@ -67,7 +67,13 @@ func newHarnessIn(t testing.TB, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sim, err = New(Config{World: world, DataDir: dir, Recorder: h.writer, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil))})
+	h.sim, err = New(Config{World: world, DataDir: dir, Recorder: h.writer, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+		LastUse: func(ctx context.Context, keyARN string, ops []string) (*trail.Use, error) {
+			if err := h.writer.Flush(ctx); err != nil {
+				return nil, err
+			}
+			return h.store.LastUse(ctx, keyARN, ops)
+		}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -147,3 +147,40 @@ func TestReEncrypt(t *testing.T) {
 		t.Fatalf("re-encrypt on the same key: %v", err)
 	}
 }
+
+func TestGetKeyLastUsage(t *testing.T) {
+	h := newHarness(t)
+	c := h.kms(adminCreds)
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{})
+	must(t, err)
+	id := key.KeyMetadata.KeyId
+	before, err := c.GetKeyLastUsage(ctx, &kms.GetKeyLastUsageInput{KeyId: id})
+	must(t, err)
+	if before.KeyLastUsage != nil || *before.KeyId != *key.KeyMetadata.Arn || before.TrackingStartDate == nil {
+		t.Fatalf("unused key: %+v", before)
+	}
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: id, Plaintext: []byte("x")})
+	must(t, err)
+	_, err = c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: id}) // not a cryptographic use
+	must(t, err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: []byte("garbage-garbage-garbage-garbage-garbage")}) // a failed use does not count
+	if err == nil {
+		t.Fatal("garbage decrypted")
+	}
+	after, err := c.GetKeyLastUsage(ctx, &kms.GetKeyLastUsageInput{KeyId: id})
+	must(t, err)
+	u := after.KeyLastUsage
+	if u == nil || u.Operation != types.KeyLastUsageTrackingOperationEncrypt || *u.KmsRequestId == "" {
+		t.Fatalf("last usage %+v", u)
+	}
+	// The event id is the Encrypt record's.
+	var encryptID string
+	for _, r := range h.records() {
+		if r.EventName == "Encrypt" && r.ErrorCode == "" && len(r.Resources) > 0 && r.Resources[0].ARN == *key.KeyMetadata.Arn {
+			encryptID = r.EventID
+		}
+	}
+	if *u.CloudTrailEventId != encryptID {
+		t.Fatalf("event %s, trail has %s", *u.CloudTrailEventId, encryptID)
+	}
+}

@@ -22,6 +22,7 @@ var kmsOperations = map[string]operation{
 	"GenerateDataKey":                 kmsOp(true, (*Server).generateDataKey),
 	"GenerateDataKeyWithoutPlaintext": kmsOp(true, (*Server).generateDataKeyWithoutPlaintext),
 	"GenerateRandom":                  kmsOp(true, (*Server).generateRandom),
+	"GetKeyLastUsage":                 kmsOp(true, (*Server).getKeyLastUsage),
 	"GetKeyPolicy":                    kmsOp(true, (*Server).getKeyPolicy),
 	"GetKeyRotationStatus":            kmsOp(true, (*Server).getKeyRotationStatus),
 	"ListAliases":                     kmsOp(true, (*Server).listAliases),

@@ -59,7 +59,7 @@ func (s *Server) seed() error {
 			entries = append(entries, journalEntry{Alias: &aliasRecord{Name: name, Account: k.Account, Region: k.Region, TargetKeyID: k.ID, CreationDate: now, LastUpdated: now}})
 		}
 	}
-	entries = append(entries, journalEntry{Seeded: orDefault(s.cfg.World.Name, "world")})
+	entries = append(entries, journalEntry{TrackingStart: &now}, journalEntry{Seeded: orDefault(s.cfg.World.Name, "world")})
 	return s.state.commit(entries...)
 }
 

@@ -44,6 +44,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Admin serves the authenticated /_kmsim/ endpoints; nil disables them.
 	Admin *Admin
+	// LastUse finds a key's last successful use among operations in the trail (GetKeyLastUsage);
+	// nil reports no use.
+	LastUse func(ctx context.Context, keyARN string, operations []string) (*trail.Use, error)
 }
 
 // Server is the KMS and STS API over HTTP.

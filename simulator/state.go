@@ -96,8 +96,10 @@ type journalEntry struct {
 	DeleteStore string         `json:"deleteStore,omitempty"` // custom key store id
 	DeleteGrant string         `json:"deleteGrant,omitempty"` // grant id retired or revoked
 	Seeded      string         `json:"seeded,omitempty"`      // world name the state was seeded from
-	DeleteKey   string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
-	ClockOffset *time.Duration `json:"clockOffset,omitempty"` // the simulated clock's offset from the base clock
+	// TrackingStart is when the data directory began recording key use (GetKeyLastUsage).
+	TrackingStart *time.Time     `json:"trackingStart,omitempty"`
+	DeleteKey     string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
+	ClockOffset   *time.Duration `json:"clockOffset,omitempty"` // the simulated clock's offset from the base clock
 }
 
 // state is the simulator's mutable world: keys, aliases and sessions. Every
@@ -111,6 +113,8 @@ type state struct {
 	grants   map[string]*grantRecord // by grant id
 	stores   map[string]*storeRecord // custom key stores by id
 	seeded   string
+	// trackingStart is when this data directory began recording key use.
+	trackingStart time.Time
 	// clockOffset is how far the simulated clock is ahead of the base clock.
 	clockOffset time.Duration
 	journal     *os.File
@@ -157,6 +161,10 @@ func (st *state) compact(path string) error {
 	var entries []journalEntry
 	if st.seeded != "" {
 		entries = append(entries, journalEntry{Seeded: st.seeded})
+	}
+	if !st.trackingStart.IsZero() {
+		start := st.trackingStart
+		entries = append(entries, journalEntry{TrackingStart: &start})
 	}
 	if st.clockOffset != 0 {
 		offset := st.clockOffset
@@ -221,6 +229,8 @@ func (st *state) apply(e *journalEntry) {
 		delete(st.grants, e.DeleteGrant)
 	case e.Seeded != "":
 		st.seeded = e.Seeded
+	case e.TrackingStart != nil:
+		st.trackingStart = *e.TrackingStart
 	case e.DeleteKey != "":
 		delete(st.keys, e.DeleteKey)
 		for id, g := range st.grants {

@@ -120,7 +120,13 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return store.Query(ctx, sql)
 	}}
-	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: writer, Logger: logger, Admin: admin})
+	lastUse := func(ctx context.Context, keyARN string, ops []string) (*trail.Use, error) {
+		if err := writer.Flush(ctx); err != nil {
+			return nil, err
+		}
+		return store.LastUse(ctx, keyARN, ops)
+	}
+	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: writer, Logger: logger, Admin: admin, LastUse: lastUse})
 	if err != nil {
 		return err
 	}
