@@ -54,6 +54,12 @@ func newHarness(t testing.TB) *harness {
 
 func newHarnessIn(t testing.TB, dir string) *harness {
 	t.Helper()
+	return newHarnessWith(t, dir, func(*Config) {})
+}
+
+// newHarnessWith lets a test adjust the server's configuration.
+func newHarnessWith(t testing.TB, dir string, configure func(*Config)) *harness {
+	t.Helper()
 	world, err := fixtures.Load("demo")
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +73,15 @@ func newHarnessIn(t testing.TB, dir string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.sim, err = New(Config{World: world, DataDir: dir, Recorder: h.writer, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
+	cfg := Config{World: world, DataDir: dir, Recorder: h.writer, Logger: slog.New(slog.NewTextHandler(testLog{t}, nil)),
 		LastUse: func(ctx context.Context, keyARN string, ops []string) (*trail.Use, error) {
 			if err := h.writer.Flush(ctx); err != nil {
 				return nil, err
 			}
 			return h.store.LastUse(ctx, keyARN, ops)
-		}})
+		}}
+	configure(&cfg)
+	h.sim, err = New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -63,7 +63,11 @@ func (s *Server) serveKMS(w http.ResponseWriter, r *http.Request, c *call, body 
 		return
 	}
 	c.readOnly = op.readOnly
-	out, err := op.serve(s, r.Context(), c, body)
+	var out any
+	err := s.checkQuota(c, body)
+	if err == nil {
+		out, err = op.serve(s, r.Context(), c, body)
+	}
 	if err != nil {
 		apiErr, internal := toAPIError(err)
 		if internal {

@@ -44,6 +44,8 @@ type Config struct {
 	Logger *slog.Logger
 	// Admin serves the authenticated /_kmsim/ endpoints; nil disables them.
 	Admin *Admin
+	// Quotas turns on AWS's request quotas: calls over them fail with ThrottlingException.
+	Quotas bool
 	// LastUse finds a key's last successful use among operations in the trail (GetKeyLastUsage);
 	// nil reports no use.
 	LastUse func(ctx context.Context, keyARN string, operations []string) (*trail.Use, error)
@@ -58,6 +60,8 @@ type Server struct {
 	eval  *evaluator.Evaluator
 	log   *slog.Logger
 	stop  chan struct{} // ends the scheduler goroutine
+	// throttle enforces request quotas; nil when they are off.
+	throttle *throttle
 }
 
 // New builds a server, loading or seeding persistent state in cfg.DataDir.
@@ -87,6 +91,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, state: st, seal: seal, eval: cfg.Evaluator, log: cfg.Logger, stop: make(chan struct{})}
 	s.dir = newDirectory(cfg.World, cfg.Now())
+	if cfg.Quotas {
+		s.throttle = newThrottle()
+	}
 	if err := s.seed(); err != nil {
 		st.close()
 		return nil, err

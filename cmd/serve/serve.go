@@ -36,6 +36,7 @@ type Options struct {
 	DataDir   string
 	WorldPath string
 	Sync      bool
+	Quotas    bool
 	// Ready, if set, receives the bound address once the server accepts connections (tests use it).
 	Ready func(addr string)
 	// Stop, if set, ends the server when closed (tests use it); signals always do.
@@ -75,6 +76,7 @@ sessions) persists in --data; restarting with the same directory continues where
 	cmd.Flags().StringVar(&opts.DataDir, "data", DefaultDataDir, "data `DIR` for state and the trail")
 	cmd.Flags().StringVar(&opts.WorldPath, "world", "", "world `FILE` (default: the embedded demo world)")
 	cmd.Flags().BoolVar(&opts.Sync, "fsync", false, "fsync every trail record and state change (survives power loss, slower)")
+	cmd.Flags().BoolVar(&opts.Quotas, "quotas", false, "enforce AWS KMS request quotas: calls over them fail with ThrottlingException")
 	return cmd
 }
 
@@ -126,7 +128,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return store.LastUse(ctx, keyARN, ops)
 	}
-	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: writer, Logger: logger, Admin: admin, LastUse: lastUse})
+	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: writer, Logger: logger, Admin: admin, LastUse: lastUse, Quotas: opts.Quotas})
 	if err != nil {
 		return err
 	}
