@@ -30,7 +30,15 @@ func TestReadmeWalk(t *testing.T) {
 		done <- serve.Run(context.Background(), &serve.Options{Factory: f, Addr: "127.0.0.1:0", DataDir: dir, Ready: func(a string) { ready <- a }, Stop: stop})
 	}()
 	addr := <-ready
-	defer func() { close(stop); <-done }()
+	stopped := false
+	stopServer := func() {
+		if !stopped {
+			stopped = true
+			close(stop)
+			<-done
+		}
+	}
+	defer stopServer()
 
 	run := func(keyID, secret string, args ...string) (string, string, error) {
 		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", "http://" + addr, "--region", "us-east-1", "--output", "json"}, args...)...)
@@ -77,21 +85,27 @@ func TestReadmeWalk(t *testing.T) {
 		t.Fatalf("developer encrypt: err %v, stderr %s", err, stderr)
 	}
 
-	g, stdout, _ := testFactory()
-	code := Execute(context.Background(), g, []string{"trail", "query", "--data", dir, "--output", "csv",
-		"SELECT eventName, errorCode, principalArn FROM events WHERE eventSource = 'kms.amazonaws.com' ORDER BY eventTime, eventName"})
-	if code != cmdutil.ExitOK {
-		t.Fatalf("trail query exit %d", code)
-	}
-	got := stdout.String()
-	for _, want := range []string{
-		"CreateKey,,arn:aws:iam::111122223333:user/admin",
-		"Encrypt,,arn:aws:iam::111122223333:user/admin",
-		"Decrypt,,arn:aws:iam::111122223333:user/admin",
-		"Encrypt,AccessDeniedException,arn:aws:iam::111122223333:user/developer",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("trail query output lacks %q:\n%s", want, got)
+	// The same query through the live server, then from the file once the server is gone.
+	for _, phase := range []string{"while serving", "after the server stopped"} {
+		if phase == "after the server stopped" {
+			stopServer()
+		}
+		g, stdout, stderr := testFactory()
+		code := Execute(context.Background(), g, []string{"trail", "query", "--data", dir, "--output", "csv",
+			"SELECT eventName, errorCode, principalArn FROM events WHERE eventSource = 'kms.amazonaws.com' ORDER BY eventTime, eventName"})
+		if code != cmdutil.ExitOK {
+			t.Fatalf("%s: trail query exit %d: %s", phase, code, stderr)
+		}
+		got := stdout.String()
+		for _, want := range []string{
+			"CreateKey,,arn:aws:iam::111122223333:user/admin",
+			"Encrypt,,arn:aws:iam::111122223333:user/admin",
+			"Decrypt,,arn:aws:iam::111122223333:user/admin",
+			"Encrypt,AccessDeniedException,arn:aws:iam::111122223333:user/developer",
+		} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%s: trail query output lacks %q:\n%s", phase, want, got)
+			}
 		}
 	}
 }
