@@ -31,8 +31,7 @@ type ListAliasesOutput struct {
 func (s *Server) listAliases(ctx context.Context, c *call, in *ListAliasesInput) (*ListAliasesOutput, error) {
 	var v validationErrors
 	v.length("keyId", in.KeyId, 0, 2048, false)
-	v.intRange("limit", in.Limit, 1, 100)
-	v.length("marker", in.Marker, 0, 1024, false)
+	validatePage(&v, in.Limit, 100, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

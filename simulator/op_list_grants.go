@@ -44,17 +44,11 @@ func grantEntry(g *grantRecord) GrantListEntry {
 	return e
 }
 
-// validateListLimit checks the Limit and Marker members shared by the grant list operations.
-func validateListLimit(v *validationErrors, limit *int32, marker string) {
-	v.intRange("limit", limit, 1, 100)
-	v.length("marker", marker, 0, 1024, false)
-}
-
 func (s *Server) listGrants(ctx context.Context, c *call, in *ListGrantsInput) (*ListGrantsOutput, error) {
 	var v validationErrors
 	v.required("keyId", in.KeyId != "")
 	v.length("keyId", in.KeyId, 1, 2048, false)
-	validateListLimit(&v, in.Limit, in.Marker)
+	validatePage(&v, in.Limit, 100, in.Marker)
 	v.length("grantId", in.GrantId, 0, 128, false)
 	v.length("granteePrincipal", in.GranteePrincipal, 0, 256, false)
 	if err := v.err(); err != nil {

@@ -24,8 +24,7 @@ func (s *Server) listKeyPolicies(ctx context.Context, c *call, in *ListKeyPolici
 	var v validationErrors
 	v.required("keyId", in.KeyId != "")
 	v.length("keyId", in.KeyId, 1, 2048, false)
-	v.intRange("limit", in.Limit, 1, 1000)
-	v.length("marker", in.Marker, 0, 1024, false)
+	validatePage(&v, in.Limit, 1000, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

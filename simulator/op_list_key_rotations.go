@@ -28,8 +28,7 @@ type ListKeyRotationsOutput struct {
 
 func (s *Server) listKeyRotations(ctx context.Context, c *call, in *ListKeyRotationsInput) (*ListKeyRotationsOutput, error) {
 	var v validationErrors
-	v.intRange("limit", in.Limit, 1, 1000)
-	v.length("marker", in.Marker, 0, 1024, false)
+	validatePage(&v, in.Limit, 1000, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -27,8 +27,7 @@ type ListKeysOutput struct {
 
 func (s *Server) listKeys(ctx context.Context, c *call, in *ListKeysInput) (*ListKeysOutput, error) {
 	var v validationErrors
-	v.intRange("limit", in.Limit, 1, 1000)
-	v.length("marker", in.Marker, 0, 1024, false)
+	validatePage(&v, in.Limit, 1000, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -70,6 +69,12 @@ func paginate[T any](all []T, limit int, name func(T) string) ([]T, string) {
 	}
 	page := all[:limit]
 	return page, base64.RawURLEncoding.EncodeToString([]byte(name(page[limit-1])))
+}
+
+// validatePage checks the Limit and Marker members every List operation takes.
+func validatePage(v *validationErrors, limit *int32, maxLimit int32, marker string) {
+	v.intRange("limit", limit, 1, maxLimit)
+	v.length("marker", marker, 0, 1024, false)
 }
 
 // decodeMarker reads a marker made by paginate.

@@ -21,8 +21,7 @@ type ListResourceTagsOutput struct {
 
 func (s *Server) listResourceTags(ctx context.Context, c *call, in *ListResourceTagsInput) (*ListResourceTagsOutput, error) {
 	var v validationErrors
-	v.intRange("limit", in.Limit, 1, 50)
-	v.length("marker", in.Marker, 0, 1024, false)
+	validatePage(&v, in.Limit, 50, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

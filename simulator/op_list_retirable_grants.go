@@ -15,7 +15,7 @@ type ListRetirableGrantsInput struct {
 // listRetirableGrants lists the grants of the caller's account and region whose retiring principal is the one given.
 func (s *Server) listRetirableGrants(ctx context.Context, c *call, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
 	var v validationErrors
-	validateListLimit(&v, in.Limit, in.Marker)
+	validatePage(&v, in.Limit, 100, in.Marker)
 	v.required("retiringPrincipal", in.RetiringPrincipal != "")
 	v.length("retiringPrincipal", in.RetiringPrincipal, 1, 256, false)
 	if err := v.err(); err != nil {
