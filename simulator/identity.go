@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/kmsim/kmsim/evaluator"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/simulator/sigv4"
 	"github.com/kmsim/kmsim/trail"
@@ -53,68 +54,19 @@ func newDirectory(w *fixtures.World, loaded time.Time) *directory {
 	return d
 }
 
-// policies converts the world's attached policies for the evaluator.
-func policies(attached []fixtures.AttachedPolicy, kind evaluator.PolicyKind) []evaluator.Policy {
-	out := make([]evaluator.Policy, 0, len(attached))
-	for _, p := range attached {
-		out = append(out, evaluator.Policy{ID: p.ID, Kind: kind, Document: p.Document})
-	}
-	return out
-}
-
-func (d *directory) boundary(ref, account string) *evaluator.Policy {
-	p, ok := d.world.Boundary(ref, account)
-	if !ok {
-		return nil
-	}
-	return &evaluator.Policy{ID: p.ID, Kind: evaluator.KindBoundary, Document: p.Document}
-}
-
-// scps lists the SCPs that bound account, one level each for the organization root, the OU and the account.
-func (d *directory) scps(account string) [][]evaluator.Policy {
-	var levels [][]evaluator.Policy
-	for _, level := range d.world.SCPsFor(account) {
-		var ps []evaluator.Policy
-		for _, scp := range level {
-			ps = append(ps, evaluator.Policy{ID: "scp/" + scp.Name, Kind: evaluator.KindSCP, Document: scp.Document})
-		}
-		levels = append(levels, ps)
-	}
-	return levels
-}
-
 // callerFor builds the authenticated caller for a credential.
 func (d *directory) callerFor(o *credentialOwner) *caller {
 	c := o.world
-	p := evaluator.Principal{Type: c.Type, ARN: c.ARN, Account: c.Account, UserID: c.PrincipalID, SCPs: d.scps(c.Account)}
-	if acct := d.world.Account(c.Account); acct != nil && acct.Organization != "" {
-		p.OrgID = acct.Organization
-		path := acct.Organization + "/"
-		if acct.OU != "" {
-			path += acct.OU + "/"
-		}
-		p.OrgPaths = []string{path}
-	}
+	p := worldview.Principal(d.world, c, o.sessionPolicy)
 	id := trail.UserIdentity{Type: c.Type, PrincipalID: c.PrincipalID, ARN: c.ARN, AccountID: c.Account, AccessKeyID: c.AccessKeyID}
 	switch {
 	case c.User != nil:
-		u := c.User
-		p.Name, p.Tags = u.Name, u.Tags
-		p.IdentityPolicies = policies(d.world.UserPolicies(u), evaluator.KindIdentity)
-		p.Boundary = d.boundary(u.PermissionsBoundary, u.Account)
-		id.UserName = u.Name
+		id.UserName = c.User.Name
 	case c.Role != nil:
 		r := c.Role
-		roleARN := d.world.RoleARN(r)
 		roleID, _, _ := strings.Cut(c.PrincipalID, ":")
-		p.RoleARN, p.SessionName, p.Tags = roleARN, c.Session.Name, r.Tags
-		p.IdentityPolicies = policies(d.world.RolePolicies(r), evaluator.KindIdentity)
-		p.Boundary = d.boundary(r.PermissionsBoundary, r.Account)
-		if len(o.sessionPolicy) > 0 {
-			p.SessionPolicies = []evaluator.Policy{{ID: "session/" + c.AccessKeyID, Kind: evaluator.KindSession, Document: o.sessionPolicy}}
-		}
 		id.SessionContext = &trail.SessionContext{
-			SessionIssuer: &trail.SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: roleARN, AccountID: r.Account, UserName: r.Name},
+			SessionIssuer: &trail.SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: p.RoleARN, AccountID: r.Account, UserName: r.Name},
 			Attributes:    trail.SessionAttribute{CreationDate: o.created.UTC().Format(time.RFC3339), MFAAuthenticated: "false"},
 		}
 	}

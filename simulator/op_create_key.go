@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kmsim/kmsim/evaluator"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -102,7 +103,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
 		Material:    [][]byte{s.seal.seal(randomBytes(32))},
 	}
-	k.Policy = defaultKeyPolicy(account)
+	k.Policy = worldview.DefaultKeyPolicy(account)
 	if in.Policy != nil {
 		if err := s.checkNewPolicy(ctx, c, k, *in.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
 			return nil, err

@@ -1,28 +1,11 @@
 package simulator
 
 import (
-	"fmt"
 	"strings"
 	"time"
-)
 
-// defaultKeyPolicy is the policy CreateKey gives a key when the request has none: the
-// key's account may use IAM policies to allow every KMS action (the guide's "key-default-1").
-func defaultKeyPolicy(account string) string {
-	return fmt.Sprintf(`{
-  "Version" : "2012-10-17",
-  "Id" : "key-default-1",
-  "Statement" : [ {
-    "Sid" : "Enable IAM User Permissions",
-    "Effect" : "Allow",
-    "Principal" : {
-      "AWS" : "arn:aws:iam::%s:root"
-    },
-    "Action" : "kms:*",
-    "Resource" : "*"
-  } ]
-}`, account)
-}
+	"github.com/kmsim/kmsim/evaluator/worldview"
+)
 
 // seed creates the world's keys and aliases the first time a data directory is used.
 func (s *Server) seed() error {
@@ -47,7 +30,7 @@ func (s *Server) seed() error {
 			}
 		}
 		if k.Policy == "" {
-			k.Policy = defaultKeyPolicy(k.Account)
+			k.Policy = worldview.DefaultKeyPolicy(k.Account)
 		}
 		if k.State == statePendingDeletion {
 			k.PendingWindowInDays = 30
