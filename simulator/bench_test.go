@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
 // BenchmarkEncrypt measures the whole round trip of Encrypt through the real SDK client: HTTP,
@@ -44,5 +45,49 @@ func BenchmarkEncrypt(b *testing.B) {
 			wg.Wait()
 			b.ReportMetric(float64(per*clients)/time.Since(start).Seconds(), "req/s")
 		})
+	}
+}
+
+// BenchmarkSign measures Sign through the real SDK client (HTTP, SigV4, authorization, the
+// signature and the trail write) for an ECDSA P-256 and an RSA-2048 key.
+func BenchmarkSign(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		spec types.KeySpec
+		alg  types.SigningAlgorithmSpec
+	}{
+		{"P-256", types.KeySpecEccNistP256, types.SigningAlgorithmSpecEcdsaSha256},
+		{"RSA-2048", types.KeySpecRsa2048, types.SigningAlgorithmSpecRsassaPssSha256},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			h := newHarness(b)
+			client := h.kms(adminCreds)
+			key, err := client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: c.spec, KeyUsage: types.KeyUsageTypeSignVerify})
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := &kms.SignInput{KeyId: key.KeyMetadata.KeyId, Message: make([]byte, 256), SigningAlgorithm: c.alg}
+			for b.Loop() {
+				if _, err := client.Sign(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkGenerateMac measures GenerateMac through the real SDK client with an HMAC_256 key.
+func BenchmarkGenerateMac(b *testing.B) {
+	h := newHarness(b)
+	client := h.kms(adminCreds)
+	key, err := client.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := &kms.GenerateMacInput{KeyId: key.KeyMetadata.KeyId, Message: make([]byte, 256), MacAlgorithm: types.MacAlgorithmSpecHmacSha256}
+	for b.Loop() {
+		if _, err := client.GenerateMac(ctx, in); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

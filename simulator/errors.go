@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/kmsim/kmsim/simulator/keyspec"
 )
 
 // APIError is an error the client sees: a modeled exception name, its message and the HTTP status.
@@ -70,6 +72,16 @@ func toAPIError(err error) (apiErr *APIError, internal bool) {
 		return apiErr, false
 	}
 	return apiError("KMSInternalException", "An internal error occurred."), true
+}
+
+// cryptoError maps a caller mistake the keyspec package reports (*keyspec.Error) to the exception it
+// names; any other error (corrupt material) stays internal.
+func cryptoError(err error) error {
+	var ke *keyspec.Error
+	if errors.As(err, &ke) {
+		return apiError(ke.Code, "%s", ke.Message)
+	}
+	return err
 }
 
 // validationErrors collects model-constraint violations and renders AWS's

@@ -3,12 +3,14 @@ package simulator
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
 
 	"github.com/kmsim/kmsim/evaluator"
 	"github.com/kmsim/kmsim/evaluator/worldview"
+	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -54,7 +56,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	v.length("description", in.Description, 0, 8192, false)
 	v.enum("keyUsage", in.KeyUsage, keyUsages)
 	v.enum("keySpec", in.KeySpec, keySpecs)
-	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, keySpecs)
+	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, customerMasterKeySpecs)
 	v.enum("origin", in.Origin, origins)
 	if err := v.err(); err != nil {
 		return nil, err
@@ -66,14 +68,17 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		return nil, errValidation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec parameter is deprecated. Use KeySpec parameter instead.")
 	}
 	in.KeySpec = orDefault(orDefault(in.KeySpec, in.CustomerMasterKeySpec), "SYMMETRIC_DEFAULT")
-	in.CustomerMasterKeySpec = in.KeySpec
+	in.CustomerMasterKeySpec = customerMasterKeySpec(in.KeySpec)
 	if in.KeyUsage == "" && in.KeySpec != "SYMMETRIC_DEFAULT" {
 		return nil, errValidation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
 	}
 	in.KeyUsage = orDefault(in.KeyUsage, "ENCRYPT_DECRYPT")
 	in.Origin = orDefault(in.Origin, "AWS_KMS")
-	if in.KeySpec == "SYMMETRIC_DEFAULT" && in.KeyUsage != "ENCRYPT_DECRYPT" {
+	if !slices.Contains(keyspec.Usages(keyspec.Spec(in.KeySpec)), in.KeyUsage) {
 		return nil, errValidation("KeyUsage %s is not compatible with KeySpec %s", in.KeyUsage, in.KeySpec)
+	}
+	if err := checkSM2Region(c.region, in.KeySpec); err != nil {
+		return nil, err
 	}
 	account := c.caller.principal.Account
 	extra := map[string][]string{
@@ -90,8 +95,13 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	if err := s.authorize(ctx, c, "kms:CreateKey", nil, extra); err != nil {
 		return nil, err
 	}
-	if in.KeySpec != "SYMMETRIC_DEFAULT" || in.Origin != "AWS_KMS" || in.CustomKeyStoreId != "" {
-		return nil, apiError("UnsupportedOperationException", "kmsim does not create %s keys with origin %s yet.", in.KeySpec, in.Origin)
+	if in.Origin != "AWS_KMS" || in.CustomKeyStoreId != "" {
+		return nil, apiError("UnsupportedOperationException", "kmsim does not create keys with origin %s yet.", in.Origin)
+	}
+	// Asymmetric and HMAC keys have this one material version for life: they never rotate.
+	material, err := keyspec.Generate(keyspec.Spec(in.KeySpec))
+	if err != nil {
+		return nil, err
 	}
 	id := uuid.NewString()
 	if in.MultiRegion != nil && *in.MultiRegion {
@@ -101,7 +111,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		ID: id, Account: account, Region: c.region, Spec: in.KeySpec, Usage: in.KeyUsage, Origin: in.Origin,
 		Description: in.Description, State: stateEnabled, CreationDate: c.time,
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
-		Material:    [][]byte{s.seal.seal(randomBytes(32))},
+		Material:    [][]byte{s.seal.seal(material)},
 	}
 	k.Policy = worldview.DefaultKeyPolicy(account)
 	if in.Policy != nil {
@@ -117,7 +127,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		}
 	}
 	s.state.mu.Lock()
-	err := s.state.putKey(k)
+	err = s.state.putKey(k)
 	s.state.mu.Unlock()
 	if err != nil {
 		return nil, err
@@ -125,6 +135,14 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	c.resources = []trail.Resource{keyResource(k)}
 	c.response = map[string]any{"keyMetadata": trailKeyMetadata(k)}
 	return &CreateKeyOutput{KeyMetadata: keyMetadata(k)}, nil
+}
+
+// checkSM2Region refuses SM2, which AWS offers only in the China Regions.
+func checkSM2Region(region, spec string) error {
+	if spec == string(keyspec.SM2) && region != "cn-north-1" && region != "cn-northwest-1" {
+		return errValidation("KeySpec SM2 is not supported in this region.")
+	}
+	return nil
 }
 
 // checkNewPolicy validates a key policy and, unless bypassed, refuses one that would lock the

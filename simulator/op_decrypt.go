@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 
+	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -44,13 +45,13 @@ func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*Decry
 	if err := s.authorize(ctx, c, "kms:Decrypt", k, extra); err != nil {
 		return nil, err
 	}
-	if err := requireSymmetric(k.key, "Decrypt", in.EncryptionAlgorithm); err != nil {
+	if err := requireEncryption(k.key, "Decrypt", in.EncryptionAlgorithm, in.EncryptionContext); err != nil {
 		return nil, err
 	}
 	if err := checkDryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	plaintext, err := s.openData(k.key, blob, in.EncryptionContext)
+	plaintext, err := s.decryptWith(k.key, in.EncryptionAlgorithm, in.CiphertextBlob, blob, in.EncryptionContext)
 	if err != nil {
 		return nil, err
 	}
@@ -63,9 +64,21 @@ type parsedBlob struct {
 	header, sealed []byte
 }
 
-// ciphertextKey finds the key a ciphertext blob was made under. When the request names a
-// key too, it must be that key (IncorrectKeyException otherwise).
+// ciphertextKey finds the key a ciphertext was made under. An asymmetric ciphertext is the
+// algorithm's raw output, naming no key: the request must name its key, and the parsed blob is
+// nil. A symmetric blob names its key; when the request names a key too, it must be that key
+// (IncorrectKeyException otherwise).
 func (s *Server) ciphertextKey(c *call, blob []byte, keyID string) (*keyRef, *parsedBlob, error) {
+	var named *keyRef
+	if keyID != "" {
+		var err error
+		if named, err = s.resolveKey(c, keyID); err != nil {
+			return nil, nil, err
+		}
+		if named.key.Spec != string(keyspec.SymmetricDefault) {
+			return named, nil, nil
+		}
+	}
 	h, header, sealed, ok := parseCiphertext(blob)
 	if !ok {
 		return nil, nil, errInvalidCiphertext()
@@ -81,17 +94,27 @@ func (s *Server) ciphertextKey(c *call, blob []byte, keyID string) (*keyRef, *pa
 		return nil, nil, errInvalidCiphertext()
 	}
 	ref := &keyRef{key: &k}
-	if keyID != "" {
-		named, err := s.resolveKey(c, keyID)
-		if err != nil {
-			return nil, nil, err
-		}
+	if named != nil {
 		if named.key.ID != k.ID {
 			return nil, nil, apiError("IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.")
 		}
 		ref.alias = named.alias
 	}
 	return ref, &parsedBlob{hdr: h, header: header, sealed: sealed}, nil
+}
+
+// decryptWith decrypts a ciphertext under k: the parsed symmetric blob, or for an asymmetric key
+// the raw ciphertext with algorithm.
+func (s *Server) decryptWith(k *keyRecord, algorithm string, ciphertext []byte, parsed *parsedBlob, ec map[string]string) ([]byte, error) {
+	if parsed != nil {
+		return s.openData(k, parsed, ec)
+	}
+	material, err := s.keyMaterial(k)
+	if err != nil {
+		return nil, err
+	}
+	plaintext, err := keyspec.Decrypt(keyspec.Spec(k.Spec), material, algorithm, ciphertext)
+	return plaintext, cryptoError(err)
 }
 
 // openData decrypts a blob with the material version its header names.

@@ -2,7 +2,9 @@ package simulator
 
 import (
 	"context"
+	"slices"
 
+	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -48,32 +50,57 @@ func (s *Server) encrypt(ctx context.Context, c *call, in *EncryptInput) (*Encry
 	if err := s.authorize(ctx, c, "kms:Encrypt", ref, extra); err != nil {
 		return nil, err
 	}
-	if err := requireSymmetric(k, "Encrypt", in.EncryptionAlgorithm); err != nil {
+	if err := requireEncryption(k, "Encrypt", in.EncryptionAlgorithm, in.EncryptionContext); err != nil {
+		return nil, err
+	}
+	blob, err := s.encryptWith(k, in.EncryptionAlgorithm, in.Plaintext, in.EncryptionContext)
+	if err != nil {
 		return nil, err
 	}
 	if err := checkDryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	blob, err := s.sealData(k, in.Plaintext, in.EncryptionContext)
-	if err != nil {
-		return nil, err
-	}
 	return &EncryptOutput{CiphertextBlob: blob, KeyId: k.ARN(), EncryptionAlgorithm: in.EncryptionAlgorithm}, nil
 }
 
-// requireSymmetric checks that k can do symmetric encryption with algorithm, in AWS's order:
-// key state, then key usage, then algorithm.
-func requireSymmetric(k *keyRecord, op, algorithm string) error {
+// requireUsage checks, in AWS's order, the key state for op and then that the key's usage is usage.
+func requireUsage(op string, k *keyRecord, usage string) error {
 	if err := checkKeyState(op, k); err != nil {
 		return err
 	}
-	if k.Usage != "ENCRYPT_DECRYPT" {
+	if k.Usage != usage {
 		return apiError("InvalidKeyUsageException", "%s key usage is %s which is not valid for %s.", k.ARN(), k.Usage, op)
 	}
-	if algorithm != "SYMMETRIC_DEFAULT" || k.Spec != "SYMMETRIC_DEFAULT" {
+	return nil
+}
+
+// requireAlgorithm checks that algorithm is one the key's spec supports.
+func requireAlgorithm(k *keyRecord, algorithm string, supported []string) error {
+	if !slices.Contains(supported, algorithm) {
 		return apiError("InvalidKeyUsageException", "Algorithm %s is incompatible with key spec %s.", algorithm, k.Spec)
 	}
 	return nil
+}
+
+// requireEncryption checks that k can encrypt or decrypt with algorithm for op: key state, key
+// usage, algorithm, and no encryption context for an asymmetric key (which cannot bind one).
+func requireEncryption(k *keyRecord, op, algorithm string, ec map[string]string) error {
+	if err := requireUsage(op, k, keyspec.UsageEncryptDecrypt); err != nil {
+		return err
+	}
+	if err := requireAlgorithm(k, algorithm, keyspec.EncryptionAlgorithms(keyspec.Spec(k.Spec))); err != nil {
+		return err
+	}
+	if len(ec) > 0 && k.Spec != string(keyspec.SymmetricDefault) {
+		return errValidation("EncryptionContext is not supported when encrypting/decrypting with asymmetric CMKs.")
+	}
+	return nil
+}
+
+// requireSymmetric checks that k is a symmetric encryption key op can use with algorithm (the data
+// key operations take no other).
+func requireSymmetric(k *keyRecord, op, algorithm string) error {
+	return requireEncryption(k, op, algorithm, nil)
 }
 
 // checkDryRun answers DryRunOperationException once every check has passed.
@@ -84,12 +111,30 @@ func checkDryRun(dryRun *bool) error {
 	return nil
 }
 
+// keyMaterial opens the key's newest material version.
+func (s *Server) keyMaterial(k *keyRecord) ([]byte, error) {
+	return s.seal.open(k.Material[len(k.Material)-1])
+}
+
 // sealData encrypts plaintext under the key's newest material.
 func (s *Server) sealData(k *keyRecord, plaintext []byte, ec map[string]string) ([]byte, error) {
-	version := len(k.Material)
-	material, err := s.seal.open(k.Material[version-1])
+	material, err := s.keyMaterial(k)
 	if err != nil {
 		return nil, err
 	}
-	return encryptSymmetric(material, k.ID, uint32(version), plaintext, ec)
+	return encryptSymmetric(material, k.ID, uint32(len(k.Material)), plaintext, ec)
+}
+
+// encryptWith encrypts plaintext under k: a symmetric ciphertext blob, or for an asymmetric key the
+// algorithm's raw output (which is what AWS returns, so clients can also encrypt locally).
+func (s *Server) encryptWith(k *keyRecord, algorithm string, plaintext []byte, ec map[string]string) ([]byte, error) {
+	if k.Spec == string(keyspec.SymmetricDefault) {
+		return s.sealData(k, plaintext, ec)
+	}
+	material, err := s.keyMaterial(k)
+	if err != nil {
+		return nil, err
+	}
+	blob, err := keyspec.Encrypt(keyspec.Spec(k.Spec), material, algorithm, plaintext)
+	return blob, cryptoError(err)
 }

@@ -65,20 +65,20 @@ func (s *Server) reEncrypt(ctx context.Context, c *call, in *ReEncryptInput) (*R
 	if err := s.authorize(ctx, c, "kms:ReEncryptTo", dst, to); err != nil {
 		return nil, err
 	}
-	if err := requireSymmetric(src.key, "ReEncrypt", in.SourceEncryptionAlgorithm); err != nil {
+	if err := requireEncryption(src.key, "ReEncrypt", in.SourceEncryptionAlgorithm, in.SourceEncryptionContext); err != nil {
 		return nil, err
 	}
-	if err := requireSymmetric(dst.key, "ReEncrypt", in.DestinationEncryptionAlgorithm); err != nil {
+	if err := requireEncryption(dst.key, "ReEncrypt", in.DestinationEncryptionAlgorithm, in.DestinationEncryptionContext); err != nil {
 		return nil, err
 	}
 	if err := checkDryRun(in.DryRun); err != nil {
 		return nil, err
 	}
-	plaintext, err := s.openData(src.key, blob, in.SourceEncryptionContext)
+	plaintext, err := s.decryptWith(src.key, in.SourceEncryptionAlgorithm, in.CiphertextBlob, blob, in.SourceEncryptionContext)
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.sealData(dst.key, plaintext, in.DestinationEncryptionContext)
+	out, err := s.encryptWith(dst.key, in.DestinationEncryptionAlgorithm, plaintext, in.DestinationEncryptionContext)
 	if err != nil {
 		return nil, err
 	}

@@ -123,6 +123,38 @@ func TestTrailMatchesGuideExamples(t *testing.T) {
 	_, err = c.DeleteCustomKeyStore(ctx, &kms.DeleteCustomKeyStoreInput{CustomKeyStoreId: aws.String(store)})
 	must(t, err)
 
+	// Asymmetric, HMAC, key agreement and ML-KEM keys.
+	signing, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	must(t, err)
+	sig, err := c.Sign(ctx, &kms.SignInput{KeyId: signing.KeyMetadata.KeyId, Message: []byte("x"), MessageType: types.MessageTypeRaw, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	must(t, err)
+	_, err = c.Verify(ctx, &kms.VerifyInput{KeyId: signing.KeyMetadata.KeyId, Message: []byte("x"), MessageType: types.MessageTypeRaw, Signature: sig.Signature, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	must(t, err)
+	_, err = c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: signing.KeyMetadata.KeyId})
+	must(t, err)
+	mac, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac512, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	must(t, err)
+	tag, err := c.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: mac.KeyMetadata.KeyId, Message: []byte("x"), MacAlgorithm: types.MacAlgorithmSpecHmacSha512})
+	must(t, err)
+	_, err = c.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: mac.KeyMetadata.Arn, Message: []byte("x"), Mac: tag.Mac, MacAlgorithm: types.MacAlgorithmSpecHmacSha512})
+	must(t, err)
+	_, err = c.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: id, KeyPairSpec: types.DataKeyPairSpecEccNistP256, EncryptionContext: map[string]string{"Project": "Alpha"}})
+	must(t, err)
+	_, err = c.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: id, KeyPairSpec: types.DataKeyPairSpecEccNistP256, EncryptionContext: map[string]string{"Index": "5"}})
+	must(t, err)
+	agreement, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeKeyAgreement})
+	must(t, err)
+	peer, err := c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: signing.KeyMetadata.KeyId})
+	must(t, err)
+	_, err = c.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: agreement.KeyMetadata.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: peer.PublicKey})
+	must(t, err)
+	kemKey, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecMlKem768, KeyUsage: types.KeyUsageTypeEncapsulateDecapsulate})
+	must(t, err)
+	encap, err := c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: kemKey.KeyMetadata.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem})
+	must(t, err)
+	_, err = c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: kemKey.KeyMetadata.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem, SharedSecretCiphertextBlob: encap.SharedSecretCiphertextBlob})
+	must(t, err)
+
 	// One record per operation: the one with the most request parameters where there are several.
 	byName := map[string]trail.Record{}
 	for _, r := range h.records() {
@@ -130,8 +162,8 @@ func TestTrailMatchesGuideExamples(t *testing.T) {
 			byName[r.EventName] = r
 		}
 	}
-	if n := len(byName); n < 37 {
-		t.Fatalf("records for %d operations, want 37", n)
+	if n := len(byName); n < 47 {
+		t.Fatalf("records for %d operations, want 47", n)
 	}
 	for name, rec := range byName {
 		exPath := filepath.Join(examplesDir, name+".json")
