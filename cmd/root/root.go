@@ -12,6 +12,7 @@ import (
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/cmd/regocmd"
 	"github.com/kmsim/kmsim/cmd/serve"
+	"github.com/kmsim/kmsim/cmd/simulatecmd"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
 )
 
@@ -28,7 +29,7 @@ CloudTrail event in DuckDB.`,
 	}
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	cmd.AddCommand(serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f))
+	cmd.AddCommand(serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f), simulatecmd.NewCmd(f, nil))
 	return cmd
 }
 

@@ -1,0 +1,236 @@
+// Package simulatecmd implements `kmsim simulate`: one authorization decision, explained.
+package simulatecmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kmsim/kmsim/cmd/cmdutil"
+	"github.com/kmsim/kmsim/evaluator"
+	"github.com/kmsim/kmsim/evaluator/worldview"
+	"github.com/kmsim/kmsim/fixtures"
+)
+
+// Options are the inputs of `kmsim simulate`.
+type Options struct {
+	IO               *cmdutil.IOStreams
+	LoadWorld        func(string) (*fixtures.World, error)
+	WorldPath        string
+	Principal        string
+	Action           string
+	Resource         string
+	Region           string
+	Context          []string // KEY=VALUE, repeatable
+	KeyPolicy        string   // file replacing the key's policy
+	IdentityPolicies []string // files replacing the principal's identity policies
+	Output           string
+}
+
+// NewCmd builds `kmsim simulate`.
+func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
+	opts := &Options{IO: f.IO, LoadWorld: f.LoadWorld}
+	cmd := &cobra.Command{
+		Use:   "simulate",
+		Short: "Decide one request with the world's policies and explain the decision",
+		Long: `Decide whether a principal of the world may perform an action on a key, exactly as the simulator
+would, and explain why: the decision (allowed, explicitDeny, implicitDeny), the statements that
+matched in each policy, and the condition keys the policies asked for that the request lacked.
+--key-policy and --identity-policy try a policy before it is applied.`,
+		Example: `  $ kmsim simulate --principal arn:aws:iam::111122223333:user/developer --action kms:Decrypt --resource alias/app-data
+  $ kmsim simulate --principal arn:aws:iam::111122223333:role/EncryptionApp --action kms:Encrypt \
+      --resource 1234abcd-12ab-34cd-56ef-1234567890ab --context kms:EncryptionContext:app=billing
+  $ kmsim simulate --principal arn:aws:iam::111122223333:user/admin --action kms:Encrypt \
+      --resource alias/app-data --key-policy new-policy.json --output json`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.Principal == "" || opts.Action == "" || opts.Resource == "" {
+				return cmdutil.FlagErrorf("--principal, --action and --resource are required")
+			}
+			if opts.Output != "text" && opts.Output != "json" {
+				return cmdutil.FlagErrorf("invalid --output %q: want text or json", opts.Output)
+			}
+			for _, kv := range opts.Context {
+				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
+					return cmdutil.FlagErrorf("invalid --context %q: want KEY=VALUE", kv)
+				}
+			}
+			if !strings.Contains(opts.Action, ":") {
+				opts.Action = "kms:" + opts.Action
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return Run(cmd.Context(), opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.WorldPath, "world", "", "world `FILE` (default: the embedded demo world)")
+	cmd.Flags().StringVar(&opts.Principal, "principal", "", "caller `ARN`: a user, role, role session or account root of the world")
+	cmd.Flags().StringVar(&opts.Action, "action", "", "IAM `ACTION`, e.g. kms:Decrypt (the kms: prefix may be left out)")
+	cmd.Flags().StringVar(&opts.Resource, "resource", "", "the `KEY`: key id, key ARN, alias name or alias ARN")
+	cmd.Flags().StringVar(&opts.Region, "region", "us-east-1", "`REGION` of key ids and alias names")
+	cmd.Flags().StringArrayVar(&opts.Context, "context", nil, "condition key `KEY=VALUE` the request carries (repeatable; repeat a key for several values)")
+	cmd.Flags().StringVar(&opts.KeyPolicy, "key-policy", "", "key policy `FILE` to use instead of the key's")
+	cmd.Flags().StringArrayVar(&opts.IdentityPolicies, "identity-policy", nil, "identity policy `FILE` to use instead of the principal's (repeatable)")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
+	return cmd
+}
+
+// Result is what `kmsim simulate --output json` prints.
+type Result struct {
+	Principal string             `json:"principal"`
+	Action    string             `json:"action"`
+	Resource  string             `json:"resource"`
+	Decision  evaluator.Decision `json:"decision"`
+	Message   string             `json:"message,omitempty"`
+}
+
+// Run decides and prints.
+func Run(ctx context.Context, opts *Options) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	w, err := opts.LoadWorld(opts.WorldPath)
+	if err != nil {
+		return err
+	}
+	p, err := worldview.PrincipalByARN(w, opts.Principal)
+	if err != nil {
+		return err
+	}
+	key, err := findKey(w, opts.Resource, p.Account, opts.Region)
+	if err != nil {
+		return err
+	}
+	req := evaluator.Request{Principal: p, Action: opts.Action, Resource: w.KeyARN(key), ResourceAccount: key.Account,
+		ResourcePolicy: worldview.KeyPolicy(w, key), Context: map[string][]string{}}
+	if opts.KeyPolicy != "" {
+		doc, err := os.ReadFile(opts.KeyPolicy)
+		if err != nil {
+			return err
+		}
+		req.ResourcePolicy = &evaluator.Policy{ID: opts.KeyPolicy, Kind: evaluator.KindKey, Document: doc}
+	}
+	if len(opts.IdentityPolicies) > 0 {
+		req.Principal.IdentityPolicies = nil
+		for _, path := range opts.IdentityPolicies {
+			doc, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			req.Principal.IdentityPolicies = append(req.Principal.IdentityPolicies, evaluator.Policy{ID: path, Kind: evaluator.KindIdentity, Document: doc})
+		}
+	}
+	for _, kv := range opts.Context {
+		k, v, _ := strings.Cut(kv, "=")
+		req.Context[k] = append(req.Context[k], v)
+	}
+	for _, pol := range append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...) {
+		if err := evaluator.CheckPolicy(pol.Document, pol.Kind); err != nil {
+			return fmt.Errorf("%s: %w", pol.ID, err)
+		}
+	}
+	d, err := evaluator.New().Decide(ctx, req)
+	if err != nil {
+		return err
+	}
+	res := Result{Principal: p.ARN, Action: req.Action, Resource: req.Resource, Decision: d, Message: evaluator.DenialMessage(req, d)}
+	if opts.Output == "json" {
+		enc := json.NewEncoder(opts.IO.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	}
+	writeText(opts.IO.Out, req, res)
+	return nil
+}
+
+// findKey resolves a key id, key ARN, alias name or alias ARN in the world.
+func findKey(w *fixtures.World, ref, account, region string) (*fixtures.Key, error) {
+	if strings.HasPrefix(ref, "arn:") {
+		parts := strings.SplitN(ref, ":", 6)
+		if len(parts) == 6 {
+			region, account, ref = parts[3], parts[4], parts[5]
+		}
+	}
+	var k *fixtures.Key
+	if strings.HasPrefix(ref, "alias/") {
+		k = w.KeyByAlias(account, region, ref)
+	} else {
+		k = w.Key(account, region, strings.TrimPrefix(ref, "key/"))
+	}
+	if k == nil {
+		return nil, fmt.Errorf("no key %s in account %s, region %s of the world", ref, account, region)
+	}
+	return k, nil
+}
+
+// writeText explains a decision the way a person would.
+func writeText(out io.Writer, req evaluator.Request, res Result) {
+	d := res.Decision
+	switch d.Effect {
+	case evaluator.Allowed:
+		fmt.Fprintf(out, "ALLOWED: %s may perform %s on %s.\n", res.Principal, res.Action, res.Resource)
+	case evaluator.ExplicitDeny:
+		fmt.Fprintf(out, "DENIED (explicit deny): %s\n", res.Message)
+	default:
+		fmt.Fprintf(out, "DENIED (implicit deny): %s\n", res.Message)
+	}
+	byPolicy := map[string][]evaluator.Statement{}
+	var ids []string
+	for _, st := range d.Matched {
+		if _, seen := byPolicy[st.PolicyID]; !seen {
+			ids = append(ids, st.PolicyID)
+		}
+		byPolicy[st.PolicyID] = append(byPolicy[st.PolicyID], st)
+	}
+	fmt.Fprintln(out)
+	fmt.Fprintln(out, "Policies:")
+	policies := append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...)
+	for _, pol := range policies {
+		sts := byPolicy[pol.ID]
+		if len(sts) == 0 {
+			fmt.Fprintf(out, "  %s policy %s: no statement applies\n", pol.Kind, pol.ID)
+			continue
+		}
+		for _, st := range sts {
+			sid := ""
+			if st.Sid != "" {
+				sid = fmt.Sprintf(" %q", st.Sid)
+			}
+			verb := "allows"
+			if st.Effect == "Deny" {
+				verb = "denies"
+			}
+			fmt.Fprintf(out, "  %s policy %s: statement %d%s %s\n", pol.Kind, pol.ID, st.Index, sid, verb)
+		}
+	}
+	// Statements of policies not listed above (SCPs, boundaries, session policies).
+	sort.Strings(ids)
+	for _, id := range ids {
+		if !listed(policies, id) {
+			for _, st := range byPolicy[id] {
+				fmt.Fprintf(out, "  %s policy %s: statement %d %q %s\n", st.PolicyKind, id, st.Index, st.Sid, strings.ToLower(st.Effect)+"s")
+			}
+		}
+	}
+	if len(d.MissingContext) > 0 {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "The policies asked for condition keys the request did not carry: %s\n", strings.Join(d.MissingContext, ", "))
+		fmt.Fprintln(out, "Give them with --context KEY=VALUE to see the decision with them.")
+	}
+}
+
+func listed(policies []evaluator.Policy, id string) bool {
+	for _, p := range policies {
+		if p.ID == id {
+			return true
+		}
+	}
+	return false
+}
