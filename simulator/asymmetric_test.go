@@ -41,6 +41,7 @@ import (
 	"github.com/emmansun/gmsm/sm3"
 	"github.com/emmansun/gmsm/smx509"
 
+	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/simulator/keyspec"
 )
 
@@ -834,4 +835,34 @@ func TestAsymmetricErrors(t *testing.T) {
 		_, err = c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: rsaSign.KeyId})
 		wantAPIError[*types.UnsupportedOperationException](t, err)
 	})
+}
+
+// TestKEMKeyState: ML-KEM and key agreement keys obey key state like the other cryptographic keys.
+func TestKEMKeyState(t *testing.T) {
+	h := newHarness(t)
+	c := h.kms(adminCreds)
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{KeySpec: types.KeySpecMlKem768, KeyUsage: types.KeyUsageTypeEncapsulateDecapsulate})
+	must(t, err)
+	_, err = c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: key.KeyMetadata.KeyId})
+	must(t, err)
+	_, err = c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: key.KeyMetadata.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem})
+	wantAPIError[*types.DisabledException](t, err)
+	_, err = c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: key.KeyMetadata.KeyId, SharedSecretCiphertextBlob: make([]byte, 1088), EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem})
+	wantAPIError[*types.DisabledException](t, err)
+}
+
+// TestWorldAsymmetricKey: a world key of an asymmetric spec gets real key material when seeded.
+func TestWorldAsymmetricKey(t *testing.T) {
+	h := newHarnessWith(t, t.TempDir(), func(c *Config) {
+		c.World.Keys = append(c.World.Keys, fixtures.Key{Account: prodAccount, Region: "us-east-1", ID: "2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901",
+			Spec: "ECC_NIST_P256", Usage: "SIGN_VERIFY", State: "Enabled", Aliases: []string{"alias/signer"}})
+	})
+	c := h.kms(adminCreds)
+	sig, err := c.Sign(ctx, &kms.SignInput{KeyId: aws.String("alias/signer"), Message: []byte("hello"), SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	must(t, err)
+	ok, err := c.Verify(ctx, &kms.VerifyInput{KeyId: aws.String("alias/signer"), Message: []byte("hello"), Signature: sig.Signature, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})
+	must(t, err)
+	if !ok.SignatureValid {
+		t.Fatal("signature of a world key does not verify")
+	}
 }

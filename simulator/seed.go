@@ -1,10 +1,12 @@
 package simulator
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
 	"github.com/kmsim/kmsim/evaluator/worldview"
+	"github.com/kmsim/kmsim/simulator/keyspec"
 )
 
 // seed creates the world's keys and aliases the first time a data directory is used.
@@ -36,7 +38,11 @@ func (s *Server) seed() error {
 			k.PendingWindowInDays = 30
 			k.DeletionDate = now.AddDate(0, 0, 30)
 		}
-		k.Material = [][]byte{s.seal.seal(randomBytes(32))}
+		material, err := keyspec.Generate(keyspec.Spec(k.Spec))
+		if err != nil {
+			return fmt.Errorf("world key %s: %w", k.ID, err)
+		}
+		k.Material = [][]byte{s.seal.seal(material)}
 		entries = append(entries, journalEntry{Key: k})
 		for _, name := range wk.Aliases {
 			entries = append(entries, journalEntry{Alias: &aliasRecord{Name: name, Account: k.Account, Region: k.Region, TargetKeyID: k.ID, CreationDate: now, LastUpdated: now}})
