@@ -54,10 +54,19 @@ func (s *Server) RunDue(context.Context) error {
 	for _, id := range sortedKeys(s.state.keys) {
 		k := s.state.keys[id]
 		if k.State == statePendingDeletion && !k.DeletionDate.After(now) {
-			if err := s.state.commit(journalEntry{DeleteKey: k.ID}); err != nil {
+			if err := s.state.commit(journalEntry{DeleteKey: k.index()}); err != nil {
 				return err
 			}
 			s.recordServiceEvent("DeleteKey", k, k.DeletionDate, nil)
+			continue
+		}
+		if k.ExpirationModel == materialExpires && !k.ValidTo.IsZero() && !k.ValidTo.After(now) {
+			expired := *k
+			removeImportedMaterial(&expired)
+			if err := s.state.putKey(&expired); err != nil {
+				return err
+			}
+			s.recordServiceEvent("DeleteExpiredKeyMaterial", k, k.ValidTo, map[string]any{"keyId": k.ID})
 			continue
 		}
 		if k.RotationPeriodInDays == 0 || k.State != stateEnabled || k.NextRotationDate.IsZero() {

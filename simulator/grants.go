@@ -70,10 +70,11 @@ func newGrantToken() string {
 }
 
 // grantsOf lists a key's grants sorted by creation then id. Callers hold the state lock.
-func (st *state) grantsOf(keyID string) []*grantRecord {
+func (st *state) grantsOf(k *keyRecord) []*grantRecord {
 	var out []*grantRecord
+	arn := k.ARN()
 	for _, g := range st.grants {
-		if g.KeyID == keyID {
+		if g.KeyARN == arn {
 			out = append(out, g)
 		}
 	}
@@ -121,7 +122,7 @@ func checkGrantTokens(body []byte) error {
 func (s *Server) grantFor(c *call, k *keyRecord, action string, extra map[string][]string) *evaluator.Grant {
 	s.state.mu.RLock()
 	var grants []evaluator.Grant
-	for _, g := range s.state.grantsOf(k.ID) {
+	for _, g := range s.state.grantsOf(k) {
 		grants = append(grants, g.evaluatorGrant())
 	}
 	s.state.mu.RUnlock()

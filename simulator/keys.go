@@ -42,7 +42,7 @@ func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
 		if !ok {
 			return nil, errNotFound("Alias arn:%s:kms:%s:%s:%s is not found.", partition(region), region, account, name)
 		}
-		k, ok := s.state.keys[a.TargetKeyID]
+		k, ok := s.state.keys[keyIndex(region, a.TargetKeyID)]
 		if !ok {
 			return nil, errNotFound("Alias arn:%s:kms:%s:%s:%s is not found.", partition(region), region, account, name)
 		}
@@ -53,8 +53,8 @@ func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
 	if !keyIDPattern.MatchString(id) {
 		return nil, errNotFound("Invalid keyId '%s'", ref)
 	}
-	k, ok := s.state.keys[id]
-	if !ok || k.Account != account || k.Region != region {
+	k, ok := s.state.keys[keyIndex(region, id)]
+	if !ok || k.Account != account {
 		return nil, errNotFound("Key 'arn:%s:kms:%s:%s:key/%s' does not exist", partition(region), region, account, id)
 	}
 	kc := *k
@@ -113,7 +113,7 @@ func (s *Server) requestContext(c *call, ref *keyRef, extra map[string][]string)
 			ctx["kms:RequestAlias"] = []string{ref.alias}
 		}
 		s.state.mu.RLock()
-		for _, a := range s.state.aliasesOf(k.ID) {
+		for _, a := range s.state.aliasesOf(k) {
 			ctx["kms:ResourceAliases"] = append(ctx["kms:ResourceAliases"], a.Name)
 		}
 		s.state.mu.RUnlock()

@@ -44,6 +44,8 @@ type KeyMetadata struct {
 	MultiRegion                 bool       `json:"MultiRegion"`
 	Origin                      string     `json:"Origin"`
 	PendingDeletionWindowInDays *int32     `json:"PendingDeletionWindowInDays,omitempty"`
+	ExpirationModel             string     `json:"ExpirationModel,omitempty"`
+	ValidTo                     *epochTime `json:"ValidTo,omitempty"`
 	algorithmLists
 }
 
@@ -99,6 +101,13 @@ func keyMetadata(k *keyRecord) *KeyMetadata {
 		m.DeletionDate = &d
 		w := k.PendingWindowInDays
 		m.PendingDeletionWindowInDays = &w
+	}
+	if k.Origin == "EXTERNAL" {
+		m.ExpirationModel = k.ExpirationModel
+		if !k.ValidTo.IsZero() {
+			vt := epochTime(k.ValidTo)
+			m.ValidTo = &vt
+		}
 	}
 	return m
 }

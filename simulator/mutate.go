@@ -1,13 +1,13 @@
 package simulator
 
-// mutateKey applies f to the stored key under the state lock and journals the result before
-// returning, so an acknowledged change survives a crash. f sees the latest record.
-func (s *Server) mutateKey(id string, f func(k *keyRecord) error) (*keyRecord, error) {
+// mutateKey applies f to the stored record of key under the state lock and journals the result
+// before returning, so an acknowledged change survives a crash. f sees the latest record.
+func (s *Server) mutateKey(key *keyRecord, f func(k *keyRecord) error) (*keyRecord, error) {
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	cur, ok := s.state.keys[id]
+	cur, ok := s.state.keys[key.index()]
 	if !ok {
-		return nil, errNotFound("Key '%s' does not exist", id)
+		return nil, errNotFound("Key '%s' does not exist", key.ARN())
 	}
 	k := *cur
 	if err := f(&k); err != nil {

@@ -76,7 +76,7 @@ func (s *Server) createAlias(ctx context.Context, c *call, in *CreateAliasInput)
 	if _, exists := s.state.aliases[aliasKey(alias.Account, alias.Region, alias.Name)]; exists {
 		return nil, apiError("AlreadyExistsException", "An alias with the name %s already exists", alias.ARN())
 	}
-	if len(s.state.aliasesOf(k.ID)) >= maxAliasesPerKey {
+	if len(s.state.aliasesOf(k)) >= maxAliasesPerKey {
 		return nil, apiError("LimitExceededException", "The number of aliases for key %s exceeds the limit of %d.", k.ARN(), maxAliasesPerKey)
 	}
 	if err := s.state.commit(journalEntry{Alias: alias}); err != nil {

@@ -117,7 +117,7 @@ func (s *Server) createGrant(ctx context.Context, c *call, in *CreateGrantInput)
 	token := newGrantToken()
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
-	existing := s.state.grantsOf(k.ID)
+	existing := s.state.grantsOf(k)
 	if in.Name != "" {
 		// A retried CreateGrant with the same name and parameters returns the same grant.
 		for _, old := range existing {

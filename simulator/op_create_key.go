@@ -95,13 +95,11 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	if err := s.authorize(ctx, c, "kms:CreateKey", nil, extra); err != nil {
 		return nil, err
 	}
-	if in.Origin != "AWS_KMS" || in.CustomKeyStoreId != "" {
+	if (in.Origin != "AWS_KMS" && in.Origin != "EXTERNAL") || in.CustomKeyStoreId != "" {
 		return nil, apiError("UnsupportedOperationException", "kmsim does not create keys with origin %s yet.", in.Origin)
 	}
-	// Asymmetric and HMAC keys have this one material version for life: they never rotate.
-	material, err := keyspec.Generate(keyspec.Spec(in.KeySpec))
-	if err != nil {
-		return nil, err
+	if in.Origin == "EXTERNAL" && in.KeySpec != "SYMMETRIC_DEFAULT" {
+		return nil, apiError("UnsupportedOperationException", "kmsim imports key material into SYMMETRIC_DEFAULT keys only; the key spec is %s.", in.KeySpec)
 	}
 	id := uuid.NewString()
 	if in.MultiRegion != nil && *in.MultiRegion {
@@ -111,7 +109,17 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		ID: id, Account: account, Region: c.region, Spec: in.KeySpec, Usage: in.KeyUsage, Origin: in.Origin,
 		Description: in.Description, State: stateEnabled, CreationDate: c.time,
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
-		Material:    [][]byte{s.seal.seal(material)},
+	}
+	if in.Origin == "EXTERNAL" {
+		// The key waits for ImportKeyMaterial.
+		k.State = statePendingImport
+	} else {
+		// Asymmetric and HMAC keys have this one material version for life: they never rotate.
+		material, err := keyspec.Generate(keyspec.Spec(in.KeySpec))
+		if err != nil {
+			return nil, err
+		}
+		k.Material = [][]byte{s.seal.seal(material)}
 	}
 	k.Policy = worldview.DefaultKeyPolicy(account)
 	if in.Policy != nil {
@@ -127,7 +135,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		}
 	}
 	s.state.mu.Lock()
-	err = s.state.putKey(k)
+	err := s.state.putKey(k)
 	s.state.mu.Unlock()
 	if err != nil {
 		return nil, err

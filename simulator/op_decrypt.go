@@ -84,7 +84,7 @@ func (s *Server) ciphertextKey(c *call, blob []byte, keyID string) (*keyRef, *pa
 		return nil, nil, errInvalidCiphertext()
 	}
 	s.state.mu.RLock()
-	stored, found := s.state.keys[h.KeyID]
+	stored, found := s.state.keys[keyIndex(c.region, h.KeyID)]
 	var k keyRecord
 	if found {
 		k = *stored

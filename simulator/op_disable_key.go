@@ -7,7 +7,7 @@ func (s *Server) disableKey(ctx context.Context, c *call, in *KeyIdInput) (*Empt
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	k, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

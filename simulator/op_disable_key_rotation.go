@@ -10,7 +10,7 @@ func (s *Server) disableKeyRotation(ctx context.Context, c *call, in *KeyIdInput
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	_, err = s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

@@ -33,7 +33,7 @@ func (s *Server) enableKeyRotation(ctx context.Context, c *call, in *EnableKeyRo
 	if err := s.authorize(ctx, c, "kms:EnableKeyRotation", ref, extra); err != nil {
 		return nil, err
 	}
-	k, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	k, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func (s *Server) listGrants(ctx context.Context, c *call, in *ListGrantsInput) (
 	s.state.mu.RLock()
 	var all []GrantListEntry
 	past := after == ""
-	for _, g := range s.state.grantsOf(ref.key.ID) {
+	for _, g := range s.state.grantsOf(ref.key) {
 		if !past {
 			past = g.ID == after
 			continue

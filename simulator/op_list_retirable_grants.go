@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 	"sort"
+	"strings"
 )
 
 // ListRetirableGrantsInput is the ListRetirableGrants request.
@@ -31,8 +32,7 @@ func (s *Server) listRetirableGrants(ctx context.Context, c *call, in *ListRetir
 	s.state.mu.RLock()
 	var all []GrantListEntry
 	for _, g := range s.state.grants {
-		k, ok := s.state.keys[g.KeyID]
-		if ok && k.Region == c.region && g.RetiringPrincipal == in.RetiringPrincipal && g.ID > after {
+		if strings.Contains(g.KeyARN, ":kms:"+c.region+":") && g.RetiringPrincipal == in.RetiringPrincipal && g.ID > after {
 			all = append(all, grantEntry(g))
 		}
 	}

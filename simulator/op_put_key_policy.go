@@ -43,7 +43,7 @@ func (s *Server) putKeyPolicy(ctx context.Context, c *call, in *PutKeyPolicyInpu
 	if err := s.checkNewPolicy(ctx, c, ref.key, in.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
 		return nil, err
 	}
-	if _, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	if _, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		k.Policy = in.Policy
 		return nil
 	}); err != nil {

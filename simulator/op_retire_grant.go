@@ -44,7 +44,7 @@ func (s *Server) retireGrant(ctx context.Context, c *call, in *RetireGrantInput)
 		s.state.mu.RLock()
 		found, ok := s.state.grants[in.GrantId]
 		s.state.mu.RUnlock()
-		if !ok || found.KeyID != ref.key.ID {
+		if !ok || found.KeyARN != ref.key.ARN() {
 			return nil, errNotFound("Grant ID %s not found", in.GrantId)
 		}
 		g = found

@@ -33,7 +33,7 @@ func (s *Server) revokeGrant(ctx context.Context, c *call, in *RevokeGrantInput)
 	s.state.mu.Lock()
 	defer s.state.mu.Unlock()
 	g, ok := s.state.grants[in.GrantId]
-	if !ok || g.KeyID != ref.key.ID {
+	if !ok || g.KeyARN != ref.key.ARN() {
 		return nil, errNotFound("Grant ID %s not found", in.GrantId)
 	}
 	if err := checkDryRun(in.DryRun); err != nil {

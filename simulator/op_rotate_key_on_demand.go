@@ -12,7 +12,7 @@ func (s *Server) rotateKeyOnDemand(ctx context.Context, c *call, in *KeyIdInput)
 	if err != nil {
 		return nil, err
 	}
-	k, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	k, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

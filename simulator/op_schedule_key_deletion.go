@@ -45,7 +45,7 @@ func (s *Server) scheduleKeyDeletion(ctx context.Context, c *call, in *ScheduleK
 	if window < 7 || window > 30 {
 		return nil, errValidation("PendingWindowInDays value must be between 7 and 30.")
 	}
-	k, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	k, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

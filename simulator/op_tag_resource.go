@@ -39,7 +39,7 @@ func (s *Server) tagResource(ctx context.Context, c *call, in *TagResourceInput)
 	if err := s.authorize(ctx, c, "kms:TagResource", ref, extra); err != nil {
 		return nil, err
 	}
-	_, err = s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	_, err = s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

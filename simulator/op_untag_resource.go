@@ -31,7 +31,7 @@ func (s *Server) untagResource(ctx context.Context, c *call, in *UntagResourceIn
 	if err := s.authorize(ctx, c, "kms:UntagResource", ref, map[string][]string{"aws:TagKeys": in.TagKeys}); err != nil {
 		return nil, err
 	}
-	k, err := s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	k, err := s.mutateKey(ref.key, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}

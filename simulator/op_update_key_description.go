@@ -31,7 +31,7 @@ func (s *Server) updateKeyDescription(ctx context.Context, c *call, in *UpdateKe
 	if err := checkKeyState(c.op, ref.key); err != nil {
 		return nil, err
 	}
-	_, err = s.mutateKey(ref.key.ID, func(k *keyRecord) error {
+	_, err = s.mutateKey(ref.key, func(k *keyRecord) error {
 		k.Description = in.Description
 		return nil
 	})

@@ -18,6 +18,7 @@ const (
 	stateEnabled         = "Enabled"
 	stateDisabled        = "Disabled"
 	statePendingDeletion = "PendingDeletion"
+	statePendingImport   = "PendingImport"
 )
 
 // keyRecord is one KMS key as the simulator keeps it. Material holds the
@@ -43,6 +44,11 @@ type keyRecord struct {
 	RotationPeriodInDays int32            `json:"rotationPeriodInDays,omitempty"`
 	NextRotationDate     time.Time        `json:"nextRotationDate,omitzero"`
 	Rotations            []rotationRecord `json:"rotations,omitempty"`
+	// Imported material (Origin EXTERNAL): how it expires, and a fingerprint of the first import,
+	// since only that material may be imported again.
+	ExpirationModel     string    `json:"expirationModel,omitempty"`
+	ValidTo             time.Time `json:"validTo,omitzero"`
+	ImportedFingerprint []byte    `json:"importedFingerprint,omitempty"`
 	// CustomKeyStoreID names the custom key store holding the key, if any.
 	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
 }
@@ -52,6 +58,12 @@ type rotationRecord struct {
 	RotationDate time.Time `json:"rotationDate"`
 	RotationType string    `json:"rotationType"` // AUTOMATIC or ON_DEMAND
 }
+
+// keyIndex names a key in the state: key ids are unique per Region (a multi-Region key's
+// replicas share its id).
+func keyIndex(region, id string) string { return region + "/" + id }
+
+func (k *keyRecord) index() string { return keyIndex(k.Region, k.ID) }
 
 // ARN is the key's ARN.
 func (k *keyRecord) ARN() string {
@@ -87,18 +99,20 @@ type sessionRecord struct {
 
 // journalEntry is one line of the state journal: a whole record put, or an alias removed.
 type journalEntry struct {
-	Key         *keyRecord     `json:"key,omitempty"`
-	Alias       *aliasRecord   `json:"alias,omitempty"`
-	DeleteAlias string         `json:"deleteAlias,omitempty"` // account/region/name
-	Session     *sessionRecord `json:"session,omitempty"`
-	Grant       *grantRecord   `json:"grant,omitempty"`
-	Store       *storeRecord   `json:"store,omitempty"`
-	DeleteStore string         `json:"deleteStore,omitempty"` // custom key store id
-	DeleteGrant string         `json:"deleteGrant,omitempty"` // grant id retired or revoked
-	Seeded      string         `json:"seeded,omitempty"`      // world name the state was seeded from
+	Key          *keyRecord     `json:"key,omitempty"`
+	Alias        *aliasRecord   `json:"alias,omitempty"`
+	DeleteAlias  string         `json:"deleteAlias,omitempty"` // account/region/name
+	Session      *sessionRecord `json:"session,omitempty"`
+	Grant        *grantRecord   `json:"grant,omitempty"`
+	Store        *storeRecord   `json:"store,omitempty"`
+	Import       *importParams  `json:"import,omitempty"`
+	DeleteImport string         `json:"deleteImport,omitempty"` // an import token used up
+	DeleteStore  string         `json:"deleteStore,omitempty"`  // custom key store id
+	DeleteGrant  string         `json:"deleteGrant,omitempty"`  // grant id retired or revoked
+	Seeded       string         `json:"seeded,omitempty"`       // world name the state was seeded from
 	// TrackingStart is when the data directory began recording key use (GetKeyLastUsage).
 	TrackingStart *time.Time     `json:"trackingStart,omitempty"`
-	DeleteKey     string         `json:"deleteKey,omitempty"`   // key id whose waiting period ended
+	DeleteKey     string         `json:"deleteKey,omitempty"`   // keyIndex of a key whose waiting period ended
 	ClockOffset   *time.Duration `json:"clockOffset,omitempty"` // the simulated clock's offset from the base clock
 }
 
@@ -107,11 +121,12 @@ type journalEntry struct {
 // acknowledged, so a killed server loses nothing it answered.
 type state struct {
 	mu       sync.RWMutex
-	keys     map[string]*keyRecord   // by key id
+	keys     map[string]*keyRecord   // by keyIndex(region, id)
 	aliases  map[string]*aliasRecord // by account/region/name
 	sessions map[string]*sessionRecord
-	grants   map[string]*grantRecord // by grant id
-	stores   map[string]*storeRecord // custom key stores by id
+	grants   map[string]*grantRecord  // by grant id
+	stores   map[string]*storeRecord  // custom key stores by id
+	imports  map[string]*importParams // open GetParametersForImport answers by token
 	seeded   string
 	// trackingStart is when this data directory began recording key use.
 	trackingStart time.Time
@@ -125,7 +140,7 @@ func aliasKey(account, region, name string) string { return account + "/" + regi
 // openState loads the journal in dir (if any), compacts it and keeps it open for appends.
 // An empty dir gives an empty in-memory state without a journal.
 func openState(dir string) (*state, error) {
-	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}, grants: map[string]*grantRecord{}, stores: map[string]*storeRecord{}}
+	st := &state{keys: map[string]*keyRecord{}, aliases: map[string]*aliasRecord{}, sessions: map[string]*sessionRecord{}, grants: map[string]*grantRecord{}, stores: map[string]*storeRecord{}, imports: map[string]*importParams{}}
 	if dir == "" {
 		return st, nil
 	}
@@ -185,6 +200,9 @@ func (st *state) compact(path string) error {
 	for _, id := range sortedKeys(st.stores) {
 		entries = append(entries, journalEntry{Store: st.stores[id]})
 	}
+	for _, id := range sortedKeys(st.imports) {
+		entries = append(entries, journalEntry{Import: st.imports[id]})
+	}
 	for i := range entries {
 		if err := enc.Encode(&entries[i]); err != nil {
 			f.Close()
@@ -212,7 +230,7 @@ func (st *state) compact(path string) error {
 func (st *state) apply(e *journalEntry) {
 	switch {
 	case e.Key != nil:
-		st.keys[e.Key.ID] = e.Key
+		st.keys[e.Key.index()] = e.Key
 	case e.Alias != nil:
 		st.aliases[aliasKey(e.Alias.Account, e.Alias.Region, e.Alias.Name)] = e.Alias
 	case e.DeleteAlias != "":
@@ -221,6 +239,10 @@ func (st *state) apply(e *journalEntry) {
 		st.sessions[e.Session.AccessKeyID] = e.Session
 	case e.Grant != nil:
 		st.grants[e.Grant.ID] = e.Grant
+	case e.Import != nil:
+		st.imports[e.Import.Token] = e.Import
+	case e.DeleteImport != "":
+		delete(st.imports, e.DeleteImport)
 	case e.Store != nil:
 		st.stores[e.Store.ID] = e.Store
 	case e.DeleteStore != "":
@@ -232,14 +254,18 @@ func (st *state) apply(e *journalEntry) {
 	case e.TrackingStart != nil:
 		st.trackingStart = *e.TrackingStart
 	case e.DeleteKey != "":
+		k, ok := st.keys[e.DeleteKey]
+		if !ok {
+			break
+		}
 		delete(st.keys, e.DeleteKey)
 		for id, g := range st.grants {
-			if g.KeyID == e.DeleteKey {
+			if g.KeyARN == k.ARN() {
 				delete(st.grants, id)
 			}
 		}
 		for id, a := range st.aliases {
-			if a.TargetKeyID == e.DeleteKey {
+			if a.Region == k.Region && a.TargetKeyID == k.ID {
 				delete(st.aliases, id)
 			}
 		}
@@ -281,11 +307,11 @@ func (st *state) putKey(k *keyRecord) error {
 	return st.commit(journalEntry{Key: &c})
 }
 
-// aliasesOf lists the alias records pointing at key id, sorted by name. Callers hold st.mu.
-func (st *state) aliasesOf(id string) []*aliasRecord {
+// aliasesOf lists the alias records pointing at k, sorted by name. Callers hold st.mu.
+func (st *state) aliasesOf(k *keyRecord) []*aliasRecord {
 	var out []*aliasRecord
 	for _, a := range st.aliases {
-		if a.TargetKeyID == id {
+		if a.Region == k.Region && a.TargetKeyID == k.ID {
 			out = append(out, a)
 		}
 	}
