@@ -3,6 +3,7 @@ package trail
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"encoding/csv"
 	"encoding/hex"
@@ -45,6 +46,11 @@ func (s *Store) Query(ctx context.Context, sql string) (*Result, error) {
 	if err != nil {
 		return nil, wrapError(err)
 	}
+	return collect(rows)
+}
+
+// collect reads all rows into a Result and closes them.
+func collect(rows *sql.Rows) (*Result, error) {
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
 	if err != nil {

@@ -105,9 +105,10 @@ func (s *Store) Insert(ctx context.Context, records []Record) error {
 	return s.insertRows(ctx, rows)
 }
 
-// insertRows appends rows through a DuckDB query appender whose query is an
-// INSERT OR IGNORE, so duplicates of stored eventIDs are skipped by the
-// primary key. Duplicates within rows are dropped here first.
+// insertRows appends rows, all from the simulator, through a DuckDB query
+// appender whose query derives the typed columns and is an INSERT OR
+// IGNORE, so duplicates of stored eventIDs are skipped by the primary key.
+// Duplicates within rows are dropped here first.
 func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	if len(rows) == 0 {
 		return nil
@@ -129,12 +130,12 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	}
 	defer conn.Close()
 	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertSQL, "appended_data", types, appenderNames())
+		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertSQL, "appended_data", types, []string{"record", "source"})
 		if err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := a.AppendRow(r.values...); err != nil {
+			if err := a.AppendRow(r.json, SourceSimulator); err != nil {
 				return errors.Join(err, a.Close())
 			}
 		}
@@ -146,38 +147,16 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	return nil
 }
 
-// insertSQL moves appended rows into events, skipping stored eventIDs.
-var insertSQL = func() string {
-	names := appenderNames()
-	sel := make([]string, len(names))
-	for i, n := range names {
-		sel[i] = n
-		if n == "record" {
-			sel[i] = "record::JSON"
-		}
-	}
-	return fmt.Sprintf("INSERT OR IGNORE INTO events (%s) SELECT %s FROM appended_data",
-		strings.Join(names, ", "), strings.Join(sel, ", "))
-}()
-
-func appenderNames() []string {
-	names := make([]string, len(eventColumns))
-	for i, c := range eventColumns {
-		names[i] = c.Name
-	}
-	return names
-}
+// insertSQL moves appended rows (record, source) into events, skipping
+// stored eventIDs.
+var insertSQL = "INSERT OR IGNORE INTO events (" + strings.Join(columnNames(), ", ") + ") " + deriveSQL("appended_data")
 
 var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
-	types := make([]duckdb.TypeInfo, len(eventColumns))
-	for i, c := range eventColumns {
-		t, err := duckdb.NewTypeInfo(c.Type)
-		if err != nil {
-			return nil, fmt.Errorf("trail: column %s: %w", c.Name, err)
-		}
-		types[i] = t
+	t, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	if err != nil {
+		return nil, fmt.Errorf("trail: appender types: %w", err)
 	}
-	return types, nil
+	return []duckdb.TypeInfo{t, t}, nil
 })
 
 // dedupe keeps the first row of each eventID.

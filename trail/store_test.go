@@ -48,10 +48,13 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 			t.Errorf("events.%s type = %v, want %s", name, got[name], typ)
 		}
 	}
-	for _, c := range eventColumns {
-		if _, ok := got[c.Name]; !ok {
-			t.Errorf("eventColumns names %s, which events lacks", c.Name)
+	for _, name := range columnNames() {
+		if _, ok := got[name]; !ok {
+			t.Errorf("derivedColumns names %s, which events lacks", name)
 		}
+	}
+	if len(got) != len(derivedColumns) {
+		t.Errorf("events has %d columns, derivedColumns %d", len(got), len(derivedColumns))
 	}
 	if err := s.Insert(context.Background(), []Record{testRecord(1)}); err != nil {
 		t.Fatal(err)
@@ -126,7 +129,8 @@ func TestInsertFillsColumns(t *testing.T) {
 	}
 	res, err := s.Query(context.Background(), `SELECT eventID, eventTime, eventVersion, eventSource, eventName,
 		awsRegion, sourceIPAddress, userAgent, errorCode, errorMessage, requestID, readOnly, eventType,
-		managementEvent, recipientAccountId, eventCategory, userIdentityType, principalArn, sessionIssuerArn, keyArn
+		managementEvent, recipientAccountId, eventCategory, userIdentityType, principalArn, sessionIssuerArn, keyArn,
+		callerArn, callerAccountId, keyAccountId, source
 		FROM events ORDER BY eventID`)
 	if err != nil {
 		t.Fatal(err)
@@ -134,12 +138,13 @@ func TestInsertFillsColumns(t *testing.T) {
 	want := [][]any{
 		{testEventID(7), "2024-05-01T12:30:00Z", "1.08", "kms.amazonaws.com", "Encrypt",
 			"us-east-1", "192.0.2.0", "aws-sdk-go-v2/1.36.0", nil, nil, "req-7", true, "AwsApiCall",
-			true, "111122223333", "Management", "AssumedRole", "arn:aws:sts::111122223333:assumed-role/Admin/alice",
-			"arn:aws:iam::111122223333:role/Admin", "arn:aws:kms:us-east-1:111122223333:key/first"},
+			true, "111122223333", "Management", "AssumedRole", "arn:aws:iam::111122223333:role/Admin",
+			"arn:aws:iam::111122223333:role/Admin", "arn:aws:kms:us-east-1:111122223333:key/first",
+			"arn:aws:sts::111122223333:assumed-role/Admin/alice", "111122223333", "111122223333", "simulator"},
 		{testEventID(8), "2024-05-01T12:00:08Z", "1.08", "kms.amazonaws.com", "Encrypt",
 			"us-east-1", "192.0.2.0", "aws-sdk-go-v2/1.36.0", "NotFoundException", failed.ErrorMessage, "req-8", false, "AwsApiCall",
 			false, "111122223333", "Management", "IAMUser", "arn:aws:iam::111122223333:user/Alice",
-			nil, nil},
+			nil, nil, "arn:aws:iam::111122223333:user/Alice", nil, nil, "simulator"},
 	}
 	for i := range want {
 		for j, col := range res.Columns {

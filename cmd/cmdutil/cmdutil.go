@@ -80,3 +80,15 @@ func CheckOutput(format string) error {
 	}
 	return FlagErrorf("invalid --output %q: want one of table, json, csv", format)
 }
+
+// FindingsError says an analysis found what it was asked to fail on (the command already printed the
+// findings): the root prints its message and exits with ExitFindings, so CI can tell it from a failure.
+type FindingsError struct{ Msg string }
+
+func (e *FindingsError) Error() string { return e.Msg }
+
+// IsFindingsError reports whether err is a FindingsError.
+func IsFindingsError(err error) bool {
+	var fe *FindingsError
+	return errors.As(err, &fe)
+}

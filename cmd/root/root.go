@@ -54,5 +54,8 @@ func Execute(ctx context.Context, f *cmdutil.Factory, args []string) cmdutil.Exi
 		fmt.Fprint(f.IO.ErrOut, c.UsageString())
 		return cmdutil.ExitUsage
 	}
+	if cmdutil.IsFindingsError(err) {
+		return cmdutil.ExitFindings
+	}
 	return cmdutil.ExitError
 }

@@ -1,4 +1,4 @@
-// Package trailcmd implements `kmsim trail`: queries over the CloudTrail events kmsim stores.
+// Package trailcmd implements `kmsim trail`: query, import, report on, detect in, export and prune CloudTrail events.
 package trailcmd
 
 import (
@@ -11,8 +11,9 @@ import (
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "trail",
-		Short: "Query the CloudTrail events kmsim recorded",
+		Short: "Query, import, analyze and export CloudTrail events",
 	}
-	cmd.AddCommand(NewCmdQuery(f, nil))
+	cmd.AddCommand(NewCmdQuery(f, nil), NewCmdImport(f, nil), NewCmdReport(f, nil), NewCmdDetect(f, nil),
+		NewCmdExport(f, nil), NewCmdPrune(f, nil))
 	return cmd
 }
