@@ -60,6 +60,15 @@ func (s *Server) RunDue(context.Context) error {
 			s.recordServiceEvent("DeleteKey", k, k.DeletionDate, nil)
 			continue
 		}
+		if k.State == statePendingReplicaDeletion && len(s.state.replicasOf(k)) == 0 {
+			// The last replica is gone: the primary's own waiting period begins.
+			waiting := *k
+			waiting.State, waiting.DeletionDate = statePendingDeletion, now.AddDate(0, 0, int(k.PendingWindowInDays))
+			if err := s.state.putKey(&waiting); err != nil {
+				return err
+			}
+			continue
+		}
 		if k.ExpirationModel == materialExpires && !k.ValidTo.IsZero() && !k.ValidTo.After(now) {
 			expired := *k
 			removeImportedMaterial(&expired)
@@ -78,6 +87,9 @@ func (s *Server) RunDue(context.Context) error {
 			s.rotate(&rotated, at, rotationAutomatic)
 			rotated.NextRotationDate = at.AddDate(0, 0, int(rotated.RotationPeriodInDays))
 			s.recordServiceEvent("RotateKey", &rotated, at, map[string]any{"rotationType": rotationAutomatic, "keyId": rotated.ID})
+			if err := s.syncReplicas(&rotated, at); err != nil {
+				return err
+			}
 		}
 		if rotated.NextRotationDate != k.NextRotationDate {
 			if err := s.state.putKey(&rotated); err != nil {

@@ -29,23 +29,24 @@ func (t *epochTime) UnmarshalJSON(b []byte) error {
 
 // KeyMetadata is the wire shape DescribeKey and CreateKey return.
 type KeyMetadata struct {
-	AWSAccountId                string     `json:"AWSAccountId"`
-	Arn                         string     `json:"Arn"`
-	CreationDate                epochTime  `json:"CreationDate"`
-	CustomerMasterKeySpec       string     `json:"CustomerMasterKeySpec,omitempty"`
-	DeletionDate                *epochTime `json:"DeletionDate,omitempty"`
-	Description                 string     `json:"Description"`
-	Enabled                     bool       `json:"Enabled"`
-	KeyId                       string     `json:"KeyId"`
-	KeyManager                  string     `json:"KeyManager"`
-	KeySpec                     string     `json:"KeySpec"`
-	KeyState                    string     `json:"KeyState"`
-	KeyUsage                    string     `json:"KeyUsage"`
-	MultiRegion                 bool       `json:"MultiRegion"`
-	Origin                      string     `json:"Origin"`
-	PendingDeletionWindowInDays *int32     `json:"PendingDeletionWindowInDays,omitempty"`
-	ExpirationModel             string     `json:"ExpirationModel,omitempty"`
-	ValidTo                     *epochTime `json:"ValidTo,omitempty"`
+	AWSAccountId                string                    `json:"AWSAccountId"`
+	Arn                         string                    `json:"Arn"`
+	CreationDate                epochTime                 `json:"CreationDate"`
+	CustomerMasterKeySpec       string                    `json:"CustomerMasterKeySpec,omitempty"`
+	DeletionDate                *epochTime                `json:"DeletionDate,omitempty"`
+	Description                 string                    `json:"Description"`
+	Enabled                     bool                      `json:"Enabled"`
+	KeyId                       string                    `json:"KeyId"`
+	KeyManager                  string                    `json:"KeyManager"`
+	KeySpec                     string                    `json:"KeySpec"`
+	KeyState                    string                    `json:"KeyState"`
+	KeyUsage                    string                    `json:"KeyUsage"`
+	MultiRegion                 bool                      `json:"MultiRegion"`
+	MultiRegionConfiguration    *MultiRegionConfiguration `json:"MultiRegionConfiguration,omitempty"`
+	Origin                      string                    `json:"Origin"`
+	PendingDeletionWindowInDays *int32                    `json:"PendingDeletionWindowInDays,omitempty"`
+	ExpirationModel             string                    `json:"ExpirationModel,omitempty"`
+	ValidTo                     *epochTime                `json:"ValidTo,omitempty"`
 	algorithmLists
 }
 

@@ -110,6 +110,9 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		Description: in.Description, State: stateEnabled, CreationDate: c.time,
 		MultiRegion: in.MultiRegion != nil && *in.MultiRegion,
 	}
+	if k.MultiRegion {
+		k.PrimaryRegion = c.region
+	}
 	if in.Origin == "EXTERNAL" {
 		// The key waits for ImportKeyMaterial.
 		k.State = statePendingImport
@@ -142,7 +145,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	}
 	c.resources = []trail.Resource{keyResource(k)}
 	c.response = map[string]any{"keyMetadata": trailKeyMetadata(k)}
-	return &CreateKeyOutput{KeyMetadata: keyMetadata(k)}, nil
+	return &CreateKeyOutput{KeyMetadata: s.describe(k)}, nil
 }
 
 // checkSM2Region refuses SM2, which AWS offers only in the China Regions.

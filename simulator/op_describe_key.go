@@ -33,7 +33,7 @@ func (s *Server) describeKey(ctx context.Context, c *call, in *DescribeKeyInput)
 	if err := s.authorize(ctx, c, "kms:DescribeKey", ref, nil); err != nil {
 		return nil, err
 	}
-	return &DescribeKeyOutput{KeyMetadata: keyMetadata(ref.key)}, nil
+	return &DescribeKeyOutput{KeyMetadata: s.describe(ref.key)}, nil
 }
 
 // validateGrantTokens applies the GrantTokens constraints shared by every operation that takes them.

@@ -16,14 +16,14 @@ func (s *Server) rotateKeyOnDemand(ctx context.Context, c *call, in *KeyIdInput)
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
-		if err := rotatable(k); err != nil {
+		if err := rotationManageable(k); err != nil {
 			return err
 		}
 		if k.onDemandRotations() >= maxOnDemandRotations {
 			return apiError("LimitExceededException", "The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
 		}
 		s.rotate(k, c.time, rotationOnDemand)
-		return nil
+		return s.syncReplicas(k, c.time)
 	})
 	if err != nil {
 		return nil, err

@@ -14,10 +14,10 @@ type ScheduleKeyDeletionInput struct {
 
 // ScheduleKeyDeletionOutput is the ScheduleKeyDeletion response.
 type ScheduleKeyDeletionOutput struct {
-	KeyId               string    `json:"KeyId"`
-	DeletionDate        epochTime `json:"DeletionDate"`
-	KeyState            string    `json:"KeyState"`
-	PendingWindowInDays int32     `json:"PendingWindowInDays"`
+	KeyId               string     `json:"KeyId"`
+	DeletionDate        *epochTime `json:"DeletionDate,omitempty"`
+	KeyState            string     `json:"KeyState"`
+	PendingWindowInDays int32      `json:"PendingWindowInDays"`
 }
 
 func (s *Server) scheduleKeyDeletion(ctx context.Context, c *call, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
@@ -49,14 +49,24 @@ func (s *Server) scheduleKeyDeletion(ctx context.Context, c *call, in *ScheduleK
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
-		k.State = statePendingDeletion
 		k.PendingWindowInDays = window
+		if k.MultiRegion && k.Region == k.PrimaryRegion && len(s.state.replicasOf(k)) > 0 {
+			// The waiting period starts when the last replica is deleted.
+			k.State = statePendingReplicaDeletion
+			return nil
+		}
+		k.State = statePendingDeletion
 		k.DeletionDate = c.time.AddDate(0, 0, int(window))
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if k.State == statePendingReplicaDeletion {
+		c.response = map[string]any{"keyId": k.ARN(), "keyState": k.State, "pendingWindowInDays": window}
+		return &ScheduleKeyDeletionOutput{KeyId: k.ARN(), KeyState: k.State, PendingWindowInDays: window}, nil
+	}
 	c.response = map[string]any{"keyId": k.ARN(), "keyState": k.State, "deletionDate": trailDate(k.DeletionDate)}
-	return &ScheduleKeyDeletionOutput{KeyId: k.ARN(), DeletionDate: epochTime(k.DeletionDate), KeyState: k.State, PendingWindowInDays: window}, nil
+	d := epochTime(k.DeletionDate)
+	return &ScheduleKeyDeletionOutput{KeyId: k.ARN(), DeletionDate: &d, KeyState: k.State, PendingWindowInDays: window}, nil
 }

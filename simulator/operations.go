@@ -44,6 +44,7 @@ var kmsOperations = map[string]operation{
 	"ListRetirableGrants":                 kmsOp(true, (*Server).listRetirableGrants),
 	"PutKeyPolicy":                        kmsOp(false, (*Server).putKeyPolicy),
 	"ReEncrypt":                           kmsOp(true, (*Server).reEncrypt),
+	"ReplicateKey":                        kmsOp(false, (*Server).replicateKey),
 	"RetireGrant":                         kmsOp(false, (*Server).retireGrant),
 	"RevokeGrant":                         kmsOp(false, (*Server).revokeGrant),
 	"RotateKeyOnDemand":                   kmsOp(false, (*Server).rotateKeyOnDemand),
@@ -54,6 +55,7 @@ var kmsOperations = map[string]operation{
 	"UpdateAlias":                         kmsOp(false, (*Server).updateAlias),
 	"UpdateCustomKeyStore":                kmsOp(false, (*Server).updateCustomKeyStore),
 	"UpdateKeyDescription":                kmsOp(false, (*Server).updateKeyDescription),
+	"UpdatePrimaryRegion":                 kmsOp(false, (*Server).updatePrimaryRegion),
 	"Verify":                              kmsOp(true, (*Server).verify),
 	"VerifyMac":                           kmsOp(true, (*Server).verifyMac),
 }

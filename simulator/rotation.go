@@ -35,6 +35,17 @@ func rotatable(k *keyRecord) error {
 	return nil
 }
 
+// rotationManageable fails for multi-Region replicas, whose rotation follows their primary key.
+func rotationManageable(k *keyRecord) error {
+	if err := rotatable(k); err != nil {
+		return err
+	}
+	if k.MultiRegion && k.Region != k.PrimaryRegion {
+		return apiError("UnsupportedOperationException", "%s is a multi-Region replica key: rotation is managed on its primary key in %s.", k.ARN(), k.PrimaryRegion)
+	}
+	return nil
+}
+
 func (k *keyRecord) onDemandRotations() int {
 	n := 0
 	for _, r := range k.Rotations {

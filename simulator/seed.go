@@ -26,6 +26,9 @@ func (s *Server) seed() error {
 			Policy: string(wk.Policy), Tags: wk.Tags, CreationDate: now,
 			MultiRegion: strings.HasPrefix(wk.ID, "mrk-"),
 		}
+		if k.MultiRegion {
+			k.PrimaryRegion = k.Region
+		}
 		if wk.CreationDate != "" {
 			if t, err := time.Parse(time.RFC3339, wk.CreationDate); err == nil {
 				k.CreationDate = t.UTC()

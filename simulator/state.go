@@ -19,6 +19,8 @@ const (
 	stateDisabled        = "Disabled"
 	statePendingDeletion = "PendingDeletion"
 	statePendingImport   = "PendingImport"
+	// statePendingReplicaDeletion is a multi-Region primary key scheduled for deletion while it still has replicas.
+	statePendingReplicaDeletion = "PendingReplicaDeletion"
 )
 
 // keyRecord is one KMS key as the simulator keeps it. Material holds the
@@ -38,6 +40,8 @@ type keyRecord struct {
 	DeletionDate        time.Time         `json:"deletionDate,omitzero"`
 	PendingWindowInDays int32             `json:"pendingWindowInDays,omitempty"`
 	MultiRegion         bool              `json:"multiRegion,omitempty"`
+	// PrimaryRegion is the Region of a multi-Region key's primary (its own Region for the primary).
+	PrimaryRegion string `json:"primaryRegion,omitempty"`
 	// Material holds the backing-key versions, oldest first; rotation appends.
 	Material [][]byte `json:"material"`
 	// RotationPeriodInDays > 0 means automatic rotation is enabled.
