@@ -10,10 +10,12 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/clockcmd"
 	"github.com/kmsim/kmsim/cmd/cmdutil"
+	"github.com/kmsim/kmsim/cmd/lintcmd"
 	"github.com/kmsim/kmsim/cmd/regocmd"
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/simulatecmd"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
+	"github.com/kmsim/kmsim/cmd/worldcmd"
 )
 
 // NewCmd builds the root command.
@@ -30,6 +32,8 @@ CloudTrail event in DuckDB.`,
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f), simulatecmd.NewCmd(f, nil))
+	cmd.AddCommand(lintcmd.NewCmd(f, nil))
+	cmd.AddCommand(worldcmd.NewCmd(f))
 	return cmd
 }
 
