@@ -31,9 +31,10 @@ CloudTrail event in DuckDB.`,
 	}
 	cmd.SetOut(f.IO.Out)
 	cmd.SetErr(f.IO.ErrOut)
-	cmd.AddCommand(serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), regocmd.NewCmd(f), simulatecmd.NewCmd(f, nil))
-	cmd.AddCommand(lintcmd.NewCmd(f, nil))
-	cmd.AddCommand(worldcmd.NewCmd(f))
+	cmd.AddCommand(
+		serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), simulatecmd.NewCmd(f, nil),
+		lintcmd.NewCmd(f, nil), regocmd.NewCmd(f), worldcmd.NewCmd(f),
+	)
 	return cmd
 }
 
