@@ -47,6 +47,7 @@ func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
 			return nil, errNotFound("Alias arn:%s:kms:%s:%s:%s is not found.", partition(region), region, account, name)
 		}
 		kc := *k
+		kc.State = s.state.effectiveState(k)
 		return &keyRef{key: &kc, alias: name}, nil
 	}
 	id := strings.TrimPrefix(name, "key/")
@@ -58,6 +59,7 @@ func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
 		return nil, errNotFound("Key 'arn:%s:kms:%s:%s:key/%s' does not exist", partition(region), region, account, id)
 	}
 	kc := *k
+	kc.State = s.state.effectiveState(k)
 	return &keyRef{key: &kc}, nil
 }
 

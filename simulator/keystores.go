@@ -71,3 +71,51 @@ func storeTrailDetails(ks *storeRecord) map[string]any {
 	}
 	return d
 }
+
+// storeForNewKey checks CreateKey's custom key store members: a key in a custom key store needs a
+// connected store of the matching type (Origin AWS_CLOUDHSM or EXTERNAL_KEY_STORE), is a
+// symmetric encryption key, and for an external key store names its external key (XksKeyId).
+// It returns nil for keys outside custom key stores.
+func (s *Server) storeForNewKey(c *call, in *CreateKeyInput) (*storeRecord, error) {
+	inStore := in.Origin == "AWS_CLOUDHSM" || in.Origin == "EXTERNAL_KEY_STORE"
+	switch {
+	case !inStore && in.CustomKeyStoreId == "":
+		return nil, nil
+	case !inStore:
+		return nil, errValidation("Origin must be AWS_CLOUDHSM or EXTERNAL_KEY_STORE when CustomKeyStoreId is specified.")
+	case in.CustomKeyStoreId == "":
+		return nil, errValidation("CustomKeyStoreId is required when Origin is %s.", in.Origin)
+	case in.KeySpec != "SYMMETRIC_DEFAULT":
+		return nil, apiError("UnsupportedOperationException", "KeySpec %s is not supported for KMS keys in a custom key store.", in.KeySpec)
+	}
+	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
+	ks, err := s.state.findStore(c, in.CustomKeyStoreId)
+	if err != nil {
+		return nil, err
+	}
+	wantOrigin := map[string]string{storeCloudHSM: "AWS_CLOUDHSM", storeExternal: "EXTERNAL_KEY_STORE"}[ks.Type]
+	if in.Origin != wantOrigin {
+		return nil, errValidation("Origin %s does not match custom key store %s of type %s.", in.Origin, ks.ID, ks.Type)
+	}
+	if ks.Type == storeExternal && in.XksKeyId == "" {
+		return nil, errValidation("XksKeyId is required for a KMS key in an external key store.")
+	}
+	if ks.ConnectionState != storeConnected {
+		return nil, apiError("CustomKeyStoreInvalidStateException", "Custom key store %s is not connected. Its connection state is %s.", ks.ID, ks.ConnectionState)
+	}
+	return ks, nil
+}
+
+// effectiveState is a key's state as callers see it: a key in a custom key store that is not
+// connected is Unavailable, whatever its stored state (PendingDeletion stays visible).
+// Callers hold the state lock.
+func (st *state) effectiveState(k *keyRecord) string {
+	if k.CustomKeyStoreID == "" || (k.State != stateEnabled && k.State != stateDisabled) {
+		return k.State
+	}
+	if ks, ok := st.stores[k.CustomKeyStoreID]; ok && ks.ConnectionState == storeConnected {
+		return k.State
+	}
+	return stateUnavailable
+}

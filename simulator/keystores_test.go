@@ -104,3 +104,59 @@ func TestExternalKeyStore(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysInCustomKeyStore: a key in a custom key store is usable while the store is connected
+// and Unavailable while it is not; the store cannot be deleted while it holds keys.
+func TestKeysInCustomKeyStore(t *testing.T) {
+	h := newHarness(t)
+	c := h.kms(adminCreds)
+	store := createCloudHSMStore(t, c, "hsm", "cluster-234abcdefgh")
+	_, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeAwsCloudhsm, CustomKeyStoreId: aws.String(store)})
+	if msg := wantAPIError[*types.CustomKeyStoreInvalidStateException](t, err); !strings.Contains(msg, "is not connected") {
+		t.Fatalf("message %q", msg)
+	}
+	_, err = c.ConnectCustomKeyStore(ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(store)})
+	must(t, err)
+	key, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeAwsCloudhsm, CustomKeyStoreId: aws.String(store)})
+	must(t, err)
+	md := key.KeyMetadata
+	if md.Origin != types.OriginTypeAwsCloudhsm || *md.CustomKeyStoreId != store || *md.CloudHsmClusterId != "cluster-234abcdefgh" {
+		t.Fatalf("metadata %+v", md)
+	}
+	enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: md.KeyId, Plaintext: []byte("in the HSM")})
+	must(t, err)
+	_, err = c.DisconnectCustomKeyStore(ctx, &kms.DisconnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(store)})
+	must(t, err)
+	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: md.KeyId})
+	must(t, err)
+	if d.KeyMetadata.KeyState != types.KeyStateUnavailable {
+		t.Fatalf("key in a disconnected store is %s", d.KeyMetadata.KeyState)
+	}
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if msg := wantAPIError[*types.KMSInvalidStateException](t, err); msg != *md.Arn+" is unavailable. You cannot perform this operation on an unavailable KMS key." {
+		t.Fatalf("message %q", msg)
+	}
+	_, err = c.DeleteCustomKeyStore(ctx, &kms.DeleteCustomKeyStoreInput{CustomKeyStoreId: aws.String(store)})
+	wantAPIError[*types.CustomKeyStoreHasCMKsException](t, err)
+	_, err = c.ConnectCustomKeyStore(ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: aws.String(store)})
+	must(t, err)
+	dec, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	must(t, err)
+	if string(dec.Plaintext) != "in the HSM" {
+		t.Fatalf("plaintext %q", dec.Plaintext)
+	}
+	// External key stores need the external key's id.
+	xks, err := c.CreateCustomKeyStore(ctx, &kms.CreateCustomKeyStoreInput{CustomKeyStoreName: aws.String("xks"), CustomKeyStoreType: types.CustomKeyStoreTypeExternalKeyStore,
+		XksProxyConnectivity: types.XksProxyConnectivityTypePublicEndpoint, XksProxyUriEndpoint: aws.String("https://xks.example.com"), XksProxyUriPath: aws.String("/kms/xks/v1"),
+		XksProxyAuthenticationCredential: &types.XksProxyAuthenticationCredentialType{AccessKeyId: aws.String("ABCDE12345670EXAMPLE"), RawSecretAccessKey: aws.String("DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=")}})
+	must(t, err)
+	_, err = c.ConnectCustomKeyStore(ctx, &kms.ConnectCustomKeyStoreInput{CustomKeyStoreId: xks.CustomKeyStoreId})
+	must(t, err)
+	_, err = c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternalKeyStore, CustomKeyStoreId: xks.CustomKeyStoreId})
+	wantErrorCode(t, err, "ValidationException")
+	xk, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternalKeyStore, CustomKeyStoreId: xks.CustomKeyStoreId, XksKeyId: aws.String("ext-key-1")})
+	must(t, err)
+	if xk.KeyMetadata.XksKeyConfiguration == nil || *xk.KeyMetadata.XksKeyConfiguration.Id != "ext-key-1" {
+		t.Fatalf("xks key %+v", xk.KeyMetadata)
+	}
+}

@@ -43,6 +43,9 @@ type KeyMetadata struct {
 	KeyUsage                    string                    `json:"KeyUsage"`
 	MultiRegion                 bool                      `json:"MultiRegion"`
 	MultiRegionConfiguration    *MultiRegionConfiguration `json:"MultiRegionConfiguration,omitempty"`
+	CustomKeyStoreId            string                    `json:"CustomKeyStoreId,omitempty"`
+	CloudHsmClusterId           string                    `json:"CloudHsmClusterId,omitempty"`
+	XksKeyConfiguration         *XksKeyConfiguration      `json:"XksKeyConfiguration,omitempty"`
 	Origin                      string                    `json:"Origin"`
 	PendingDeletionWindowInDays *int32                    `json:"PendingDeletionWindowInDays,omitempty"`
 	ExpirationModel             string                    `json:"ExpirationModel,omitempty"`
@@ -138,3 +141,8 @@ func trailKeyMetadata(k *keyRecord) map[string]any {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// XksKeyConfiguration names the external key behind a key in an external key store.
+type XksKeyConfiguration struct {
+	Id string `json:"Id"`
+}

@@ -80,10 +80,21 @@ func (s *Server) multiRegionConfiguration(k *keyRecord) *MultiRegionConfiguratio
 	return cfg
 }
 
-// describe is a key's metadata with its multi-Region configuration.
+// describe is a key's metadata with its multi-Region configuration and custom key store.
 func (s *Server) describe(k *keyRecord) *KeyMetadata {
 	m := keyMetadata(k)
 	m.MultiRegionConfiguration = s.multiRegionConfiguration(k)
+	if k.CustomKeyStoreID != "" {
+		m.CustomKeyStoreId = k.CustomKeyStoreID
+		s.state.mu.RLock()
+		if ks, ok := s.state.stores[k.CustomKeyStoreID]; ok {
+			m.CloudHsmClusterId = ks.CloudHsmClusterID
+		}
+		s.state.mu.RUnlock()
+		if k.XksKeyID != "" {
+			m.XksKeyConfiguration = &XksKeyConfiguration{Id: k.XksKeyID}
+		}
+	}
 	return m
 }
 

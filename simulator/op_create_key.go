@@ -95,11 +95,12 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	if err := s.authorize(ctx, c, "kms:CreateKey", nil, extra); err != nil {
 		return nil, err
 	}
-	if (in.Origin != "AWS_KMS" && in.Origin != "EXTERNAL") || in.CustomKeyStoreId != "" {
-		return nil, apiError("UnsupportedOperationException", "kmsim does not create keys with origin %s yet.", in.Origin)
-	}
 	if in.Origin == "EXTERNAL" && in.KeySpec != "SYMMETRIC_DEFAULT" {
 		return nil, apiError("UnsupportedOperationException", "kmsim imports key material into SYMMETRIC_DEFAULT keys only; the key spec is %s.", in.KeySpec)
+	}
+	store, err := s.storeForNewKey(c, in)
+	if err != nil {
+		return nil, err
 	}
 	id := uuid.NewString()
 	if in.MultiRegion != nil && *in.MultiRegion {
@@ -112,6 +113,9 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	}
 	if k.MultiRegion {
 		k.PrimaryRegion = c.region
+	}
+	if store != nil {
+		k.CustomKeyStoreID, k.XksKeyID = store.ID, in.XksKeyId
 	}
 	if in.Origin == "EXTERNAL" {
 		// The key waits for ImportKeyMaterial.
@@ -138,7 +142,7 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		}
 	}
 	s.state.mu.Lock()
-	err := s.state.putKey(k)
+	err = s.state.putKey(k)
 	s.state.mu.Unlock()
 	if err != nil {
 		return nil, err

@@ -88,6 +88,7 @@ func (s *Server) ciphertextKey(c *call, blob []byte, keyID string) (*keyRef, *pa
 	var k keyRecord
 	if found {
 		k = *stored
+		k.State = s.state.effectiveState(stored)
 	}
 	s.state.mu.RUnlock()
 	if !found || k.Region != c.region {

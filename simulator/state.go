@@ -19,6 +19,7 @@ const (
 	stateDisabled        = "Disabled"
 	statePendingDeletion = "PendingDeletion"
 	statePendingImport   = "PendingImport"
+	stateUnavailable     = "Unavailable"
 	// statePendingReplicaDeletion is a multi-Region primary key scheduled for deletion while it still has replicas.
 	statePendingReplicaDeletion = "PendingReplicaDeletion"
 )
@@ -55,6 +56,8 @@ type keyRecord struct {
 	ImportedFingerprint []byte    `json:"importedFingerprint,omitempty"`
 	// CustomKeyStoreID names the custom key store holding the key, if any.
 	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
+	// XksKeyID names the key in an external key manager behind an external key store.
+	XksKeyID string `json:"xksKeyId,omitempty"`
 }
 
 // rotationRecord is one completed rotation, as ListKeyRotations reports it.
