@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-// BenchmarkDecide decides a key user's kms:Decrypt against the console default key policy plus
-// three identity policies; policies are compiled once, before the timer starts.
-func BenchmarkDecide(b *testing.B) {
+// benchRequest is a key user's kms:Decrypt against the console default key policy plus three
+// identity policies.
+func benchRequest(b *testing.B) Request {
 	key, err := os.ReadFile("testdata/policies/console_default.json")
 	if err != nil {
 		b.Fatal(err)
@@ -19,13 +19,19 @@ func BenchmarkDecide(b *testing.B) {
 		{ID: "p2", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:111122223333:key/*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`)},
 		{ID: "p3", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:ScheduleKeyDeletion","Resource":"*"},{"Effect":"Allow","Action":["kms:Describe*","kms:List*"],"Resource":"*"}]}`)},
 	}
-	req := Request{
+	return Request{
 		Principal:      p,
 		Action:         "kms:Decrypt",
 		Resource:       "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
 		ResourcePolicy: &Policy{ID: "key/1234abcd", Kind: KindKey, Document: key},
 		Context:        map[string][]string{"kms:EncryptionContext:Department": {"IT"}, "kms:ViaService": {"s3.us-east-1.amazonaws.com"}},
 	}
+}
+
+// BenchmarkDecide decides benchRequest from one goroutine; the policies are compiled once,
+// before the timer starts.
+func BenchmarkDecide(b *testing.B) {
+	req := benchRequest(b)
 	e := New()
 	ctx := context.Background()
 	if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
@@ -38,5 +44,26 @@ func BenchmarkDecide(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
+
+// BenchmarkDecideParallel decides benchRequest from GOMAXPROCS goroutines sharing one Evaluator.
+func BenchmarkDecideParallel(b *testing.B) {
+	req := benchRequest(b)
+	e := New()
+	ctx := context.Background()
+	if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
+		b.Fatalf("warm-up: %+v %v", d, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := e.Decide(ctx, req); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
 }

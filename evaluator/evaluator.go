@@ -11,8 +11,8 @@ import (
 	"github.com/kmsim/kmsim/rego"
 )
 
-// Evaluator decides Requests. It compiles each distinct policy document once and is safe for
-// concurrent use.
+// Evaluator decides Requests. It compiles each distinct set of policy documents once and is safe
+// for concurrent use.
 type Evaluator struct {
 	engine    *rego.Engine
 	cacheSize int
@@ -22,7 +22,8 @@ type Evaluator struct {
 // Option configures an Evaluator.
 type Option func(*Evaluator)
 
-// WithCacheSize bounds how many compiled policies the Evaluator keeps (default rego.DefaultCacheSize).
+// WithCacheSize bounds how many translated policies, and how many compiled policy sets, the
+// Evaluator keeps (default rego.DefaultCacheSize).
 func WithCacheSize(n int) Option { return func(e *Evaluator) { e.cacheSize = n } }
 
 // WithNow sets the clock used for aws:CurrentTime and aws:EpochTime when a request does not carry them.
@@ -42,24 +43,13 @@ func New(opts ...Option) *Evaluator {
 // explicit or implicit, and Matched may list allow statements even for a denial.
 func (d Decision) Allowed() bool { return d.Effect == Allowed }
 
-// kindRank orders policy kinds in explanations and explicit-deny reasons.
+// kindRank orders policy kinds in explanations.
 var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIdentity: 2, KindBoundary: 3, KindSession: 4}
 
-var denyReasons = map[PolicyKind]DenyReason{
-	KindKey: DenyInResourcePolicy, KindTrust: DenyInResourcePolicy, KindSCP: DenyInSCP,
-	KindIdentity: DenyInIdentityPolicy, KindBoundary: DenyInBoundary, KindSession: DenyInSessionPolicy,
-}
-
-// evaluated is one policy's result.
-type evaluated struct {
-	policy Policy
-	prep   *rego.Prepared
-	res    rego.Result
-}
-
-// Decide evaluates req, combining the policies as AWS KMS does:
+// Decide evaluates req with one evaluation of data.kmsim.authz.decision (see rego/authz.rego),
+// which combines the policies as AWS KMS does:
 //
-//  1. An explicit Deny in any applicable policy wins (checked in the order resource policy,
+//  1. An explicit Deny in any applicable policy wins (reported in the order resource policy,
 //     SCP, identity, boundary, session).
 //  2. Every SCP level must allow (root is bound by SCPs too).
 //  3. Without a resource policy, identity policies must allow, within the boundary and the
@@ -74,186 +64,29 @@ type evaluated struct {
 // Identity policies, the boundary and session policies are ignored for the root user and for
 // AWS service principals; SCPs are ignored for service principals.
 func (e *Evaluator) Decide(ctx context.Context, req Request) (Decision, error) {
-	p := req.Principal
-	root := isRoot(p)
-	service := p.Type == "AWSService"
-	resAcct := req.ResourceAccount
-	if resAcct == "" {
-		resAcct = arnAccount(req.Resource)
+	rd, err := e.engine.Decide(ctx, e.request(req))
+	if err != nil {
+		return Decision{}, err
 	}
-	caller := rego.Caller{ARN: p.ARN, RoleARN: p.RoleARN, Account: p.Account, Root: root}
-	if service {
-		caller.Service = p.ARN
-		if caller.Service == "" {
-			caller.Service = p.Name
-		}
-		caller.ARN = ""
+	d := Decision{Effect: Effect(rd.Effect), Reason: DenyReason(rd.Reason), MissingContext: rd.MissingContext}
+	if len(rd.Matched) > 0 {
+		d.Matched = make([]Statement, 0, len(rd.Matched))
 	}
-	in := rego.NewInput(caller, req.Action, req.Resource, e.context(req, resAcct))
-
-	var all []evaluated
-	eval := func(pol Policy, kind PolicyKind) (evaluated, error) {
-		pol.Kind = kind
-		prep, err := e.engine.Prepare(ctx, pol.Document, rego.Kind(kind))
-		if err != nil {
-			return evaluated{}, fmt.Errorf("policy %s (%s): %w", pol.ID, kind, err)
-		}
-		res, err := prep.Eval(ctx, in)
-		if err != nil {
-			return evaluated{}, fmt.Errorf("policy %s (%s): %w", pol.ID, kind, err)
-		}
-		ev := evaluated{policy: pol, prep: prep, res: res}
-		all = append(all, ev)
-		return ev, nil
-	}
-
-	var resource *evaluated
-	if req.ResourcePolicy != nil {
-		kind := req.ResourcePolicy.Kind
-		if kind == "" {
-			kind = KindKey
-		}
-		ev, err := eval(*req.ResourcePolicy, kind)
-		if err != nil {
-			return Decision{}, err
-		}
-		resource = &ev
-	}
-	scpAllows := make([]bool, len(p.SCPs))
-	if !service {
-		for lvl, level := range p.SCPs {
-			for _, pol := range level {
-				ev, err := eval(pol, KindSCP)
-				if err != nil {
-					return Decision{}, err
-				}
-				scpAllows[lvl] = scpAllows[lvl] || len(ev.res.Allow) > 0
-			}
-		}
-	}
-	identityAllow, boundaryAllow, sessionAllow := false, p.Boundary == nil, len(p.SessionPolicies) == 0
-	if !root && !service {
-		for _, pol := range p.IdentityPolicies {
-			ev, err := eval(pol, KindIdentity)
-			if err != nil {
-				return Decision{}, err
-			}
-			identityAllow = identityAllow || len(ev.res.Allow) > 0
-		}
-		if p.Boundary != nil {
-			ev, err := eval(*p.Boundary, KindBoundary)
-			if err != nil {
-				return Decision{}, err
-			}
-			boundaryAllow = len(ev.res.Allow) > 0
-		}
-		for _, pol := range p.SessionPolicies {
-			ev, err := eval(pol, KindSession)
-			if err != nil {
-				return Decision{}, err
-			}
-			sessionAllow = sessionAllow || len(ev.res.Allow) > 0
-		}
-	} else {
-		boundaryAllow, sessionAllow = true, true
-	}
-
-	d := Decision{Matched: matched(all), MissingContext: missing(all, in)}
-
-	// 1. Explicit deny.
-	denyKind := PolicyKind("")
-	for _, ev := range all {
-		if len(ev.res.Deny) > 0 && (denyKind == "" || kindRank[ev.policy.Kind] < kindRank[denyKind]) {
-			denyKind = ev.policy.Kind
-		}
-	}
-	if denyKind != "" {
-		d.Effect, d.Reason = ExplicitDeny, denyReasons[denyKind]
-		return d, nil
-	}
-	// 2. SCPs.
-	for _, ok := range scpAllows {
+	for _, m := range rd.Matched {
+		pol, ok := policyAt(req, m)
 		if !ok {
-			return d.deny(NoSCPAllows), nil
+			return Decision{}, &rego.EvalError{Code: rego.CodeResult, Message: fmt.Sprintf("no %s policy at %d/%d", m.Role, m.Level, m.Position)}
 		}
+		d.Matched = append(d.Matched, Statement{PolicyID: pol.ID, PolicyKind: pol.Kind, Index: m.Index, Sid: m.Sid, Effect: m.Effect})
 	}
-	// The identity side: identity policies within the boundary and session policies.
-	identityReason := DenyReason("")
-	switch {
-	case root:
-	case !identityAllow:
-		identityReason = NoIdentityPolicyAllows
-	case !boundaryAllow:
-		identityReason = NoBoundaryAllows
-	case !sessionAllow:
-		identityReason = NoSessionPolicyAllows
-	}
-	// 3. No resource policy.
-	if resource == nil {
-		if identityReason == "" {
-			return d.allow(), nil
-		}
-		return d.deny(identityReason), nil
-	}
-	if len(resource.res.Allow) == 0 {
-		return d.deny(NoResourcePolicyAllows), nil
-	}
-	vias := map[string]bool{}
-	for _, m := range resource.res.Allow {
-		vias[m.Via] = true
-	}
-	// 5. Cross-account.
-	if !service && resAcct != "" && p.Account != resAcct {
-		if identityReason == "" {
-			return d.allow(), nil
-		}
-		return d.deny(identityReason), nil
-	}
-	// 4. Same account.
-	if vias[rego.ViaPrincipal] || vias[rego.ViaAnyone] || (root && vias[rego.ViaAccount]) {
-		return d.allow(), nil
-	}
-	if vias[rego.ViaRole] {
-		switch {
-		case !boundaryAllow:
-			return d.deny(NoBoundaryAllows), nil
-		case !sessionAllow:
-			return d.deny(NoSessionPolicyAllows), nil
-		}
-		return d.allow(), nil
-	}
-	if vias[rego.ViaAccount] && !service {
-		if identityReason == "" {
-			return d.allow(), nil
-		}
-		return d.deny(identityReason), nil
-	}
-	return d.deny(NoResourcePolicyAllows), nil
+	sortMatched(d.Matched)
+	return d, nil
 }
 
-func (d Decision) allow() Decision {
-	d.Effect = Allowed
-	return d
-}
-
-func (d Decision) deny(r DenyReason) Decision {
-	d.Effect, d.Reason = ImplicitDeny, r
-	return d
-}
-
-func matched(all []evaluated) []Statement {
-	var out []Statement
-	for _, ev := range all {
-		add := func(ms []rego.Match, effect string) {
-			for _, m := range ms {
-				out = append(out, Statement{PolicyID: ev.policy.ID, PolicyKind: ev.policy.Kind, Index: m.Index, Sid: m.Sid, Effect: effect})
-			}
-		}
-		add(ev.res.Allow, "Allow")
-		add(ev.res.Deny, "Deny")
-	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+// sortMatched orders statements by policy kind, policy and index (ties keep OPA's order).
+func sortMatched(ms []Statement) {
+	sort.SliceStable(ms, func(i, j int) bool {
+		a, b := ms[i], ms[j]
 		if kindRank[a.PolicyKind] != kindRank[b.PolicyKind] {
 			return kindRank[a.PolicyKind] < kindRank[b.PolicyKind]
 		}
@@ -262,33 +95,104 @@ func matched(all []evaluated) []Statement {
 		}
 		return a.Index < b.Index
 	})
-	return out
 }
 
-// missing lists the condition keys, as written in the policies, of statements whose principal,
-// action and resource matched, that the request did not carry.
-func missing(all []evaluated, in *rego.Input) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, ev := range all {
-		if len(ev.res.Considered) == 0 {
-			continue
-		}
-		stmts := ev.prep.Document.Statements
-		for _, idx := range ev.res.Considered {
-			if idx < 0 || idx >= len(stmts) {
-				continue
-			}
-			for _, k := range stmts[idx].ConditionKeys() {
-				if !in.Has(k) && !seen[k] {
-					seen[k] = true
-					out = append(out, k)
-				}
-			}
-		}
+// Input returns the input document Decide evaluates for req as JSON text, to run the same
+// decision under stock OPA: opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'.
+func (e *Evaluator) Input(req Request) (string, error) {
+	return e.engine.Input(e.request(req))
+}
+
+// request translates req for the rego engine, with the global condition keys added.
+func (e *Evaluator) request(req Request) rego.Request {
+	p := req.Principal
+	service := p.Type == "AWSService"
+	resAcct := req.ResourceAccount
+	if resAcct == "" {
+		resAcct = arnAccount(req.Resource)
 	}
-	sort.Strings(out)
-	return out
+	caller := rego.Caller{ARN: p.ARN, RoleARN: p.RoleARN, Account: p.Account, Root: isRoot(p)}
+	if service {
+		caller.Service = p.ARN
+		if caller.Service == "" {
+			caller.Service = p.Name
+		}
+		caller.ARN = ""
+	}
+	policy := func(pol Policy, kind PolicyKind) rego.Policy {
+		return rego.Policy{Kind: rego.Kind(kind), Document: pol.Document}
+	}
+	list := func(ps []Policy, kind PolicyKind) []rego.Policy {
+		out := make([]rego.Policy, len(ps))
+		for i, pol := range ps {
+			out[i] = policy(pol, kind)
+		}
+		return out
+	}
+	rr := rego.Request{
+		Caller: caller, Action: req.Action, Resource: req.Resource, ResourceAccount: resAcct,
+		Context:  e.context(req, resAcct),
+		Identity: list(p.IdentityPolicies, KindIdentity),
+		Session:  list(p.SessionPolicies, KindSession),
+	}
+	if req.ResourcePolicy != nil {
+		r := policy(*req.ResourcePolicy, resourceKind(*req.ResourcePolicy))
+		rr.ResourcePolicy = &r
+	}
+	for _, level := range p.SCPs {
+		rr.SCPs = append(rr.SCPs, list(level, KindSCP))
+	}
+	if p.Boundary != nil {
+		b := policy(*p.Boundary, KindBoundary)
+		rr.Boundary = &b
+	}
+	return rr
+}
+
+// resourceKind is the kind of a resource policy: its own, key by default.
+func resourceKind(pol Policy) PolicyKind {
+	if pol.Kind == "" {
+		return KindKey
+	}
+	return pol.Kind
+}
+
+// policyAt returns the policy a match belongs to, with the kind of the role it played.
+func policyAt(req Request, m rego.Match) (Policy, bool) {
+	p := req.Principal
+	at := func(ps []Policy, i int, kind PolicyKind) (Policy, bool) {
+		if i < 0 || i >= len(ps) {
+			return Policy{}, false
+		}
+		pol := ps[i]
+		pol.Kind = kind
+		return pol, true
+	}
+	one := func(pol *Policy, kind PolicyKind) (Policy, bool) {
+		if pol == nil {
+			return Policy{}, false
+		}
+		return at([]Policy{*pol}, 0, kind)
+	}
+	switch m.Role {
+	case rego.RoleResource:
+		if req.ResourcePolicy == nil {
+			return Policy{}, false
+		}
+		return one(req.ResourcePolicy, resourceKind(*req.ResourcePolicy))
+	case rego.RoleSCP:
+		if m.Level < 0 || m.Level >= len(p.SCPs) {
+			return Policy{}, false
+		}
+		return at(p.SCPs[m.Level], m.Position, KindSCP)
+	case rego.RoleIdentity:
+		return at(p.IdentityPolicies, m.Position, KindIdentity)
+	case rego.RoleBoundary:
+		return one(p.Boundary, KindBoundary)
+	case rego.RoleSession:
+		return at(p.SessionPolicies, m.Position, KindSession)
+	}
+	return Policy{}, false
 }
 
 func isRoot(p Principal) bool {
@@ -307,17 +211,16 @@ func arnAccount(arn string) string {
 // principalTypes maps CloudTrail userIdentity types to aws:PrincipalType values.
 var principalTypes = map[string]string{"Root": "Account", "IAMUser": "User", "AssumedRole": "AssumedRole", "FederatedUser": "FederatedUser"}
 
-// context returns the request context with the global condition keys AWS derives from the
-// principal added where the request does not set them.
+// context returns the request context, keys lower-cased, with the global condition keys AWS
+// derives from the principal added where the request does not set them.
 func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
-	out := make(map[string][]string, len(req.Context)+12)
-	have := map[string]bool{}
+	out := make(map[string][]string, len(req.Context)+14)
 	for k, v := range req.Context {
-		out[k] = v
-		have[strings.ToLower(k)] = true
+		k = strings.ToLower(k)
+		out[k] = append(out[k][:len(out[k]):len(out[k])], v...)
 	}
 	set := func(k string, vs ...string) {
-		if have[strings.ToLower(k)] || len(vs) == 0 || vs[0] == "" {
+		if _, ok := out[k]; ok || len(vs) == 0 || vs[0] == "" {
 			return
 		}
 		out[k] = vs
@@ -328,29 +231,29 @@ func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
 		principalARN = p.RoleARN
 	}
 	if p.Type != "AWSService" {
-		set("aws:PrincipalArn", principalARN)
-		set("aws:PrincipalAccount", p.Account)
-		set("kms:CallerAccount", p.Account)
-		set("aws:PrincipalIsAWSService", "false")
+		set("aws:principalarn", principalARN)
+		set("aws:principalaccount", p.Account)
+		set("kms:calleraccount", p.Account)
+		set("aws:principalisawsservice", "false")
 	} else {
-		set("aws:PrincipalIsAWSService", "true")
-		set("aws:PrincipalServiceName", p.ARN)
+		set("aws:principalisawsservice", "true")
+		set("aws:principalservicename", p.ARN)
 	}
 	if t, ok := principalTypes[p.Type]; ok {
-		set("aws:PrincipalType", t)
+		set("aws:principaltype", t)
 	}
 	set("aws:userid", p.UserID)
 	set("aws:username", p.Name)
 	for k, v := range p.Tags {
-		set("aws:PrincipalTag/"+k, v)
+		set(strings.ToLower("aws:PrincipalTag/"+k), v)
 	}
-	set("aws:PrincipalOrgID", p.OrgID)
+	set("aws:principalorgid", p.OrgID)
 	if len(p.OrgPaths) > 0 {
-		set("aws:PrincipalOrgPaths", p.OrgPaths...)
+		set("aws:principalorgpaths", p.OrgPaths...)
 	}
-	set("aws:ResourceAccount", resAcct)
+	set("aws:resourceaccount", resAcct)
 	now := e.now().UTC()
-	set("aws:CurrentTime", now.Format(time.RFC3339))
-	set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	set("aws:currenttime", now.Format(time.RFC3339))
+	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
 	return out
 }

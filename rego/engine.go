@@ -1,134 +1,146 @@
 package rego
 
 import (
-	"container/list"
 	"context"
+	_ "embed"
 	"fmt"
-	"sort"
+	"slices"
 	"strings"
-	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 )
 
-// DefaultCacheSize is how many compiled policies an Engine keeps by default.
+// DefaultCacheSize is how many translated policies, and how many compiled policy sets, an Engine
+// keeps by default.
 const DefaultCacheSize = 4096
 
-// Engine compiles policy documents into prepared queries and keeps them in a bounded LRU cache
-// keyed by the SHA-256 of kind and document. It is safe for concurrent use.
-type Engine struct {
-	size int
+// AuthzPackage is the package of the module that combines policies into a decision.
+const AuthzPackage = "kmsim.authz"
 
-	mu    sync.Mutex
-	lru   *list.List // of *Prepared, most recently used first
-	items map[string]*list.Element
+// DecisionQuery is the entry point every decision evaluates.
+const DecisionQuery = "data." + AuthzPackage + ".decision"
+
+// Authz is the source of the combining module (package kmsim.authz). Its rule decision reads
+// the policies that apply from input.policies (see Input) and answers with the effect, the
+// reason of a denial, the matched statements and the missing condition keys.
+//
+//go:embed authz.rego
+var Authz string
+
+// Roles a policy plays in a decision, as Match.Role reports them.
+const (
+	RoleResource = "resource" // the key policy or role trust policy
+	RoleSCP      = "scp"
+	RoleIdentity = "identity"
+	RoleBoundary = "boundary"
+	RoleSession  = "session"
+)
+
+// Decision effects, in the IAM policy simulator's vocabulary.
+const (
+	EffectAllowed      = "allowed"
+	EffectExplicitDeny = "explicitDeny"
+	EffectImplicitDeny = "implicitDeny"
+)
+
+var (
+	libModule   = mustParse("kmsim/lib.rego", Lib)
+	authzModule = mustParse("kmsim/authz.rego", Authz)
+	decisionRef = ast.MustParseBody(DecisionQuery)
+)
+
+func mustParse(file, src string) *ast.Module {
+	m, err := ast.ParseModuleWithOpts(file, src, ast.ParserOptions{RegoVersion: ast.RegoV1})
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Engine decides requests. It translates each distinct policy document once, and compiles each
+// distinct set of policies, with the kmsim.lib and kmsim.authz modules, into one prepared query
+// of data.kmsim.authz.decision, so a decision is a single evaluation. Both are kept in bounded
+// LRU caches. An Engine is safe for concurrent use.
+type Engine struct {
+	modules map[Kind]*lru[*module] // by document
+	queries *lru[*rego.PreparedEvalQuery]
 }
 
 // EngineOption configures an Engine.
 type EngineOption func(*Engine)
 
-// WithCacheSize bounds the number of compiled policies kept (at least 1).
+// WithCacheSize bounds the number of translated policies (of each kind) and of compiled policy
+// sets kept (at least 1).
 func WithCacheSize(n int) EngineOption {
 	return func(e *Engine) {
 		if n > 0 {
-			e.size = n
+			for _, c := range e.modules {
+				c.size = n
+			}
+			e.queries.size = n
 		}
 	}
 }
 
-// NewEngine returns an Engine with an empty cache.
+// NewEngine returns an Engine with empty caches.
 func NewEngine(opts ...EngineOption) *Engine {
-	e := &Engine{size: DefaultCacheSize, lru: list.New(), items: map[string]*list.Element{}}
+	e := &Engine{modules: map[Kind]*lru[*module]{}, queries: newLRU[*rego.PreparedEvalQuery](DefaultCacheSize)}
+	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust} {
+		e.modules[k] = newLRU[*module](DefaultCacheSize)
+	}
 	for _, o := range opts {
 		o(e)
 	}
 	return e
 }
 
-// Len returns the number of compiled policies in the cache.
-func (e *Engine) Len() int {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.lru.Len()
+// Len returns the number of compiled policy sets in the cache.
+func (e *Engine) Len() int { return e.queries.len() }
+
+// module is one translated policy, parsed.
+type module struct {
+	// key is the package's key under data.kmsim.policies ("p_" and a content hash), the name
+	// input.policies uses, and term the same as a term.
+	key    string
+	term   *ast.Term
+	parsed *ast.Module
 }
 
-// Prepared is one compiled policy, ready to be evaluated many times, from any goroutine.
-type Prepared struct {
-	// Hash is the hex SHA-256 of kind and document, the cache key.
-	Hash string
-	Kind Kind
-	// Package is the Rego package of Module.
-	Package  string
-	Module   string
-	Document *Document
-
-	query rego.PreparedEvalQuery
-}
-
-// Prepare parses, translates and compiles doc, or returns the cached result of an earlier call
-// for the same kind and document. Parse errors are returned as Errors.
-func (e *Engine) Prepare(ctx context.Context, doc []byte, kind Kind) (*Prepared, error) {
-	hash := contentHash(doc, kind)
-	e.mu.Lock()
-	if el, ok := e.items[hash]; ok {
-		e.lru.MoveToFront(el)
-		e.mu.Unlock()
-		return el.Value.(*Prepared), nil
+// module parses and translates doc, or returns the cached result of an earlier call for the same
+// kind and document. Parse errors are returned as Errors.
+func (e *Engine) module(doc []byte, kind Kind) (*module, error) {
+	cache := e.modules[kind]
+	if cache != nil {
+		if m, ok := cache.get(doc); ok {
+			return m, nil
+		}
 	}
-	e.mu.Unlock()
-
-	p, err := compile(ctx, doc, kind, hash)
-	if err != nil {
-		return nil, err
-	}
-
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if el, ok := e.items[hash]; ok { // compiled concurrently by another caller
-		e.lru.MoveToFront(el)
-		return el.Value.(*Prepared), nil
-	}
-	e.items[hash] = e.lru.PushFront(p)
-	for e.lru.Len() > e.size {
-		last := e.lru.Back()
-		e.lru.Remove(last)
-		delete(e.items, last.Value.(*Prepared).Hash)
-	}
-	return p, nil
-}
-
-func compile(ctx context.Context, doc []byte, kind Kind, hash string) (*Prepared, error) {
 	d, err := Parse(doc, kind)
 	if err != nil {
 		return nil, err
 	}
-	pkg := "kmsim.policies.p_" + hash[:20]
-	mod := generate(d, kind, "", pkg)
-	ref := "data." + pkg
-	q := fmt.Sprintf("allow := {x | some x in %[1]s.allow}; deny := {x | some x in %[1]s.deny}; considered := {x | some x in %[1]s.considered}", ref)
-	pq, err := rego.New(
-		rego.Query(q),
-		rego.Module("kmsim/lib.rego", Lib),
-		rego.Module("kmsim/policy.rego", mod),
-	).PrepareForEval(ctx)
+	pkg := PackageName(doc, kind)
+	parsed, err := ast.ParseModuleWithOpts(pkg+".rego", generate(d, kind, "", pkg), ast.ParserOptions{RegoVersion: ast.RegoV1})
 	if err != nil {
 		return nil, &EvalError{Code: CodeCompile, Message: err.Error()}
 	}
-	return &Prepared{Hash: hash, Kind: kind, Package: pkg, Module: mod, Document: d, query: pq}, nil
+	key := strings.TrimPrefix(pkg, policiesPrefix)
+	return cache.add(string(doc), &module{key: key, term: ast.StringTerm(key), parsed: parsed}), nil
 }
 
 // Evaluation error codes.
 const (
 	// CodeCompile: a translated module did not compile (a bug in the translator).
 	CodeCompile = "kmsim_compile_error"
-	// CodeEval: OPA failed while evaluating a prepared policy.
+	// CodeEval: OPA failed while evaluating a decision.
 	CodeEval = "kmsim_eval_error"
-	// CodeResult: the evaluation result did not have the expected shape.
+	// CodeResult: the decision did not have the expected shape.
 	CodeResult = "kmsim_result_error"
 )
 
-// EvalError is an error compiling or evaluating a translated policy.
+// EvalError is an error compiling or evaluating translated policies.
 type EvalError struct {
 	Code    string
 	Message string
@@ -157,150 +169,373 @@ type Caller struct {
 	CanonicalUser string
 }
 
-// Input is one evaluation input, built once and evaluated against many policies.
-type Input struct {
-	value ast.Value
-	ctx   map[string][]string
+// Policy is one policy document taking part in a decision.
+type Policy struct {
+	Kind     Kind
+	Document []byte
 }
 
-// NewInput builds an Input. The action is matched case-insensitively; context keys are
-// lower-cased (values of keys that differ only in case are merged); empty values count as missing.
-func NewInput(c Caller, action, resource string, context map[string][]string) *Input {
-	lc := make(map[string][]string, len(context))
+// Request is one authorization question with the policies that apply to it.
+type Request struct {
+	Caller Caller
+	// Action is matched case-insensitively.
+	Action   string
+	Resource string
+	// ResourceAccount is the account owning Resource ("" for "*").
+	ResourceAccount string
+	// Context holds condition keys, matched case-insensitively; keys without values count as missing.
+	Context map[string][]string
+
+	// ResourcePolicy is the key policy or role trust policy, if any.
+	ResourcePolicy *Policy
+	// SCPs holds one slice per organization level, root first.
+	SCPs     [][]Policy
+	Identity []Policy
+	Boundary *Policy
+	Session  []Policy
+}
+
+// Match is one statement that matched: the policy it belongs to (its Role, and its Position
+// among the request's policies of that role, Level too for SCPs), its index and Sid, and its
+// Effect ("Allow" or "Deny").
+type Match struct {
+	Role     string
+	Level    int
+	Position int
+	Index    int
+	Sid      string
+	Effect   string
+}
+
+// Decision is the value of data.kmsim.authz.decision.
+type Decision struct {
+	// Effect is EffectAllowed, EffectExplicitDeny or EffectImplicitDeny.
+	Effect string
+	// Reason names the layer that denied the request, e.g. "no resource-based policy allows"; "" when allowed.
+	Reason string
+	// Matched is in OPA's order of the match objects.
+	Matched []Match
+	// MissingContext lists, sorted, the condition keys (as written) of statements whose principal,
+	// action and resource matched that the request did not carry.
+	MissingContext []string
+}
+
+// evalOptions are the options every evaluation shares: the result stays an AST term (no
+// conversion to Go values) and no metrics are collected.
+var evalOptions = []rego.EvalOption{
+	rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }),
+	rego.EvalMetrics(metrics.NoOp()),
+}
+
+// Decide evaluates data.kmsim.authz.decision for req, compiling its set of policies on first use.
+func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
+	in, keys, err := e.input(req)
+	if err != nil {
+		return Decision{}, err
+	}
+	pq, err := e.prepare(ctx, keys)
+	if err != nil {
+		return Decision{}, err
+	}
+	opts := make([]rego.EvalOption, 0, len(evalOptions)+1)
+	opts = append(append(opts, evalOptions...), rego.EvalParsedInput(in))
+	rs, err := pq.Eval(ctx, opts...)
+	if err != nil {
+		return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return Decision{}, &EvalError{Code: CodeResult, Message: fmt.Sprintf("%d results", len(rs))}
+	}
+	t, _ := rs[0].Expressions[0].Value.(*ast.Term)
+	if t == nil {
+		return Decision{}, &EvalError{Code: CodeResult, Message: "the decision is not a term"}
+	}
+	return decode(t.Value)
+}
+
+// prepare returns the prepared decision query for the modules, compiling it on first use.
+func (e *Engine) prepare(ctx context.Context, mods []*module) (*rego.PreparedEvalQuery, error) {
+	slices.SortFunc(mods, func(a, b *module) int { return strings.Compare(a.key, b.key) })
+	mods = slices.CompactFunc(mods, func(a, b *module) bool { return a.key == b.key })
+	var buf [512]byte
+	key := buf[:0]
+	for _, m := range mods {
+		key = append(append(key, m.key...), ',')
+	}
+	if pq, ok := e.queries.get(key); ok {
+		return pq, nil
+	}
+	opts := []func(*rego.Rego){rego.ParsedQuery(decisionRef), rego.ParsedModule(libModule), rego.ParsedModule(authzModule)}
+	for _, m := range mods {
+		opts = append(opts, rego.ParsedModule(m.parsed))
+	}
+	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil {
+		return nil, &EvalError{Code: CodeCompile, Message: err.Error()}
+	}
+	return e.queries.add(string(key), &pq), nil
+}
+
+// Input returns the input document Decide evaluates for req, as JSON text: what
+// `opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'` takes for a full request.
+func (e *Engine) Input(req Request) (string, error) {
+	in, _, err := e.input(req)
+	if err != nil {
+		return "", err
+	}
+	return in.String(), nil
+}
+
+// Terms of the input and decision documents, shared by every decision.
+var (
+	termPrincipal       = ast.StringTerm("principal")
+	termAction          = ast.StringTerm("action")
+	termResource        = ast.StringTerm("resource")
+	termResourceAccount = ast.StringTerm("resource_account")
+	termContext         = ast.StringTerm("context")
+	termPolicies        = ast.StringTerm("policies")
+	termARN             = ast.StringTerm("arn")
+	termAccount         = ast.StringTerm("account")
+	termRoot            = ast.StringTerm("root")
+	termAWSService      = ast.StringTerm("aws_service")
+	termAWS             = ast.StringTerm("aws")
+	termService         = ast.StringTerm("service")
+	termFederated       = ast.StringTerm("federated")
+	termCanonical       = ast.StringTerm("canonical_user")
+	termViaPrincipal    = ast.StringTerm(ViaPrincipal)
+	termViaRole         = ast.StringTerm(ViaRole)
+	termViaAccount      = ast.StringTerm(ViaAccount)
+	termEffect          = ast.StringTerm("effect")
+	termReason          = ast.StringTerm("reason")
+	termMatched         = ast.StringTerm("matched")
+	termMissing         = ast.StringTerm("missing_context")
+	termRole            = ast.StringTerm("role")
+	termLevel           = ast.StringTerm("level")
+	termPosition        = ast.StringTerm("position")
+	termIndex           = ast.StringTerm("index")
+	termSid             = ast.StringTerm("sid")
+	emptyObject         = ast.NewTerm(ast.NewObject())
+
+	roleTerms = map[string]*ast.Term{
+		RoleResource: ast.StringTerm(RoleResource), RoleSCP: ast.StringTerm(RoleSCP),
+		RoleIdentity: ast.StringTerm(RoleIdentity), RoleBoundary: ast.StringTerm(RoleBoundary),
+		RoleSession: ast.StringTerm(RoleSession),
+	}
+
+	// commonStrings are the context keys and values most requests carry, as terms made once.
+	commonStrings = func() map[string]*ast.Term {
+		m := map[string]*ast.Term{}
+		for _, s := range []string{
+			"aws:principalarn", "aws:principalaccount", "kms:calleraccount", "aws:principalisawsservice",
+			"aws:principalservicename", "aws:principaltype", "aws:userid", "aws:username", "aws:principalorgid",
+			"aws:principalorgpaths", "aws:resourceaccount", "aws:currenttime", "aws:epochtime", "aws:sourceip",
+			"aws:requestedregion", "aws:securetransport", "kms:viaservice", "kms:keyspec", "kms:keyusage",
+			"kms:encryptionalgorithm", "kms:encryptioncontextkeys", "kms:grantisforawsresource",
+			"true", "false", "User", "AssumedRole", "Account", "FederatedUser",
+		} {
+			m[s] = ast.StringTerm(s)
+		}
+		return m
+	}()
+)
+
+// stringTerm returns the shared term of a common string, or a new one.
+func stringTerm(s string) *ast.Term {
+	if t, ok := commonStrings[s]; ok {
+		return t
+	}
+	return ast.StringTerm(s)
+}
+
+// input builds the input document and lists the modules it names.
+func (e *Engine) input(req Request) (ast.Value, []*module, error) {
+	mods := make([]*module, 0, 2+len(req.Identity)+len(req.Session))
+	named := func(p Policy) (*ast.Term, error) {
+		m, err := e.module(p.Document, p.Kind)
+		if err != nil {
+			return nil, err
+		}
+		mods = append(mods, m)
+		return m.term, nil
+	}
+	list := func(ps []Policy) (*ast.Term, error) {
+		ts := make([]*ast.Term, len(ps))
+		for i, p := range ps {
+			t, err := named(p)
+			if err != nil {
+				return nil, err
+			}
+			ts[i] = t
+		}
+		return ast.ArrayTerm(ts...), nil
+	}
+	policies := make([][2]*ast.Term, 0, 5)
+	add := func(role string, t *ast.Term, err error) error {
+		if err == nil {
+			policies = append(policies, ast.Item(roleTerms[role], t))
+		}
+		return err
+	}
+	var err error
+	if req.ResourcePolicy != nil {
+		t, merr := named(*req.ResourcePolicy)
+		err = add(RoleResource, t, merr)
+	}
+	if len(req.SCPs) > 0 && err == nil {
+		levels := make([]*ast.Term, len(req.SCPs))
+		for i, level := range req.SCPs {
+			if levels[i], err = list(level); err != nil {
+				break
+			}
+		}
+		err = add(RoleSCP, ast.ArrayTerm(levels...), err)
+	}
+	if len(req.Identity) > 0 && err == nil {
+		t, lerr := list(req.Identity)
+		err = add(RoleIdentity, t, lerr)
+	}
+	if req.Boundary != nil && err == nil {
+		t, merr := named(*req.Boundary)
+		err = add(RoleBoundary, t, merr)
+	}
+	if len(req.Session) > 0 && err == nil {
+		t, lerr := list(req.Session)
+		err = add(RoleSession, t, lerr)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	v := ast.NewObject(
+		ast.Item(termPrincipal, callerTerm(req.Caller)),
+		ast.Item(termAction, ast.StringTerm(strings.ToLower(req.Action))),
+		ast.Item(termResource, ast.StringTerm(req.Resource)),
+		ast.Item(termResourceAccount, ast.StringTerm(req.ResourceAccount)),
+		ast.Item(termContext, contextTerm(req.Context)),
+		ast.Item(termPolicies, ast.ObjectTerm(policies...)),
+	)
+	return v, mods, nil
+}
+
+// callerTerm renders the caller with the maps of names it answers to in Principal elements.
+func callerTerm(c Caller) *ast.Term {
+	named := func(name string) *ast.Term {
+		if name == "" {
+			return emptyObject
+		}
+		return ast.ObjectTerm(ast.Item(ast.StringTerm(name), termViaPrincipal))
+	}
+	aws := make([][2]*ast.Term, 0, 3)
+	if c.Account != "" {
+		aws = append(aws, ast.Item(ast.StringTerm("arn:aws:iam::"+c.Account+":root"), termViaAccount))
+	}
+	if c.RoleARN != "" {
+		aws = append(aws, ast.Item(ast.StringTerm(c.RoleARN), termViaRole))
+	}
+	if c.ARN != "" && !c.Root { // the root user matches as its account
+		aws = append(aws, ast.Item(ast.StringTerm(c.ARN), termViaPrincipal))
+	}
+	return ast.ObjectTerm(
+		ast.Item(termARN, ast.StringTerm(c.ARN)),
+		ast.Item(termAccount, ast.StringTerm(c.Account)),
+		ast.Item(termRoot, ast.InternedTerm(c.Root)),
+		ast.Item(termAWSService, ast.InternedTerm(c.Service != "")),
+		ast.Item(termAWS, ast.ObjectTerm(aws...)),
+		ast.Item(termService, named(c.Service)),
+		ast.Item(termFederated, named(c.Federated)),
+		ast.Item(termCanonical, named(c.CanonicalUser)),
+	)
+}
+
+// contextTerm lower-cases the keys (merging the values of keys that differ only in case) and
+// drops keys without values.
+func contextTerm(context map[string][]string) *ast.Term {
+	for k := range context {
+		if strings.ToLower(k) != k {
+			lower := make(map[string][]string, len(context))
+			for k, vs := range context {
+				k = strings.ToLower(k)
+				lower[k] = append(lower[k], vs...)
+			}
+			context = lower
+			break
+		}
+	}
+	items := make([][2]*ast.Term, 0, len(context))
 	for k, vs := range context {
 		if len(vs) == 0 {
 			continue
 		}
-		k = strings.ToLower(k)
-		lc[k] = append(lc[k], vs...)
-	}
-	accountARN := ""
-	if c.Account != "" {
-		accountARN = "arn:aws:iam::" + c.Account + ":root"
-	}
-	var ids []*ast.Term
-	for _, id := range []string{c.ARN, c.RoleARN, accountARN, c.Service, c.Federated} {
-		if id != "" {
-			ids = append(ids, ast.StringTerm(id))
-		}
-	}
-	principal := ast.NewObject(
-		ast.Item(ast.StringTerm("arn"), ast.StringTerm(c.ARN)),
-		ast.Item(ast.StringTerm("role_arn"), ast.StringTerm(c.RoleARN)),
-		ast.Item(ast.StringTerm("account_arn"), ast.StringTerm(accountARN)),
-		ast.Item(ast.StringTerm("root"), ast.BooleanTerm(c.Root)),
-		ast.Item(ast.StringTerm("service"), ast.StringTerm(c.Service)),
-		ast.Item(ast.StringTerm("federated"), ast.StringTerm(c.Federated)),
-		ast.Item(ast.StringTerm("canonical_user"), ast.StringTerm(c.CanonicalUser)),
-		ast.Item(ast.StringTerm("identities"), ast.ArrayTerm(ids...)),
-	)
-	cobj := ast.NewObject()
-	for k, vs := range lc {
 		terms := make([]*ast.Term, len(vs))
 		for i, v := range vs {
-			terms[i] = ast.StringTerm(v)
+			terms[i] = stringTerm(v)
 		}
-		cobj.Insert(ast.StringTerm(k), ast.ArrayTerm(terms...))
+		items = append(items, ast.Item(stringTerm(k), ast.ArrayTerm(terms...)))
 	}
-	v := ast.NewObject(
-		ast.Item(ast.StringTerm("principal"), ast.NewTerm(principal)),
-		ast.Item(ast.StringTerm("action"), ast.StringTerm(strings.ToLower(action))),
-		ast.Item(ast.StringTerm("resource"), ast.StringTerm(resource)),
-		ast.Item(ast.StringTerm("context"), ast.NewTerm(cobj)),
-	)
-	return &Input{value: v, ctx: lc}
+	return ast.ObjectTerm(items...)
 }
 
-// Has reports whether the input carries the condition key (case-insensitive).
-func (in *Input) Has(key string) bool {
-	_, ok := in.ctx[strings.ToLower(key)]
-	return ok
-}
-
-// String renders the input as JSON, as the Rego modules see it.
-func (in *Input) String() string { return in.value.String() }
-
-// Match is one statement that matched: its index and Sid, and how the principal matched (Via*).
-type Match struct {
-	Index int
-	Sid   string
-	Via   string
-}
-
-// Result is the outcome of evaluating one policy. Allow and Deny are sorted by index.
-type Result struct {
-	Allow []Match
-	Deny  []Match
-	// Considered lists, sorted, the statements with conditions whose principal, action and resource matched.
-	Considered []int
-}
-
-// Eval evaluates the policy against in.
-func (p *Prepared) Eval(ctx context.Context, in *Input) (Result, error) {
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(in.value))
-	if err != nil {
-		return Result{}, &EvalError{Code: CodeEval, Message: err.Error()}
-	}
-	if len(rs) != 1 {
-		return Result{}, &EvalError{Code: CodeResult, Message: fmt.Sprintf("%d results", len(rs))}
-	}
-	b := rs[0].Bindings
-	var res Result
-	if res.Allow, err = matches(b["allow"]); err != nil {
-		return Result{}, err
-	}
-	if res.Deny, err = matches(b["deny"]); err != nil {
-		return Result{}, err
-	}
-	cons, _ := b["considered"].([]any)
-	for _, c := range cons {
-		n, err := toInt(c)
-		if err != nil {
-			return Result{}, err
-		}
-		res.Considered = append(res.Considered, n)
-	}
-	sort.Ints(res.Considered)
-	return res, nil
-}
-
-func matches(v any) ([]Match, error) {
-	list, ok := v.([]any)
+// decode reads the decision object.
+func decode(v ast.Value) (Decision, error) {
+	obj, ok := v.(ast.Object)
 	if !ok {
-		return nil, &EvalError{Code: CodeResult, Message: fmt.Sprintf("unexpected set %T", v)}
+		return Decision{}, resultError("decision", v)
 	}
-	out := make([]Match, 0, len(list))
-	for _, e := range list {
-		m, ok := e.(map[string]any)
+	var d Decision
+	var err error
+	str := func(o ast.Object, k *ast.Term) string {
+		if t := o.Get(k); t != nil {
+			if s, ok := t.Value.(ast.String); ok {
+				return string(s)
+			}
+		}
+		err = resultError(string(k.Value.(ast.String)), o)
+		return ""
+	}
+	num := func(o ast.Object, k *ast.Term) int {
+		if t := o.Get(k); t != nil {
+			if n, ok := t.Value.(ast.Number); ok {
+				if i, ok := n.Int(); ok {
+					return i
+				}
+			}
+		}
+		err = resultError(string(k.Value.(ast.String)), o)
+		return 0
+	}
+	set := func(k *ast.Term) ast.Set {
+		if t := obj.Get(k); t != nil {
+			s, _ := t.Value.(ast.Set)
+			return s
+		}
+		return nil
+	}
+	d.Effect, d.Reason = str(obj, termEffect), str(obj, termReason)
+	matched, missing := set(termMatched), set(termMissing)
+	if matched == nil || missing == nil {
+		return Decision{}, resultError("decision", v)
+	}
+	if matched.Len() > 0 {
+		d.Matched = make([]Match, 0, matched.Len())
+	}
+	matched.Foreach(func(t *ast.Term) {
+		m, ok := t.Value.(ast.Object)
 		if !ok {
-			return nil, &EvalError{Code: CodeResult, Message: fmt.Sprintf("unexpected element %T", e)}
+			err = resultError("matched", t.Value)
+			return
 		}
-		idx, err := toInt(m["index"])
-		if err != nil {
-			return nil, err
-		}
-		sid, _ := m["sid"].(string)
-		via, _ := m["via"].(string)
-		out = append(out, Match{Index: idx, Sid: sid, Via: via})
-	}
-	sort.Slice(out, func(i, j int) bool {
-		if out[i].Index != out[j].Index {
-			return out[i].Index < out[j].Index
-		}
-		return out[i].Via < out[j].Via
+		d.Matched = append(d.Matched, Match{
+			Role: str(m, termRole), Level: num(m, termLevel), Position: num(m, termPosition),
+			Index: num(m, termIndex), Sid: str(m, termSid), Effect: str(m, termEffect),
+		})
 	})
-	return out, nil
+	missing.Foreach(func(t *ast.Term) {
+		if s, ok := t.Value.(ast.String); ok {
+			d.MissingContext = append(d.MissingContext, string(s))
+		}
+	})
+	return d, err
 }
 
-func toInt(v any) (int, error) {
-	switch n := v.(type) {
-	case interface{ Int64() (int64, error) }:
-		i, err := n.Int64()
-		return int(i), err
-	case int:
-		return n, nil
-	case float64:
-		return int(n), nil
-	}
-	return 0, &EvalError{Code: CodeResult, Message: fmt.Sprintf("unexpected number %T", v)}
+func resultError(what string, v ast.Value) error {
+	return &EvalError{Code: CodeResult, Message: fmt.Sprintf("unexpected %s: %v", what, v)}
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/kmsim/kmsim/rego"
 )
 
-func ExampleEngine_Prepare() {
-	doc := []byte(`{
+func ExampleEngine_Decide() {
+	key := []byte(`{
 	  "Version": "2012-10-17",
 	  "Statement": [
 	    {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
@@ -18,24 +18,26 @@ func ExampleEngine_Prepare() {
 	     "Action": ["kms:Encrypt", "kms:Decrypt"], "Resource": "*"}
 	  ]
 	}`)
-	ctx := context.Background()
-	p, err := rego.NewEngine().Prepare(ctx, doc, rego.KindKey)
+	d, err := rego.NewEngine().Decide(context.Background(), rego.Request{
+		Caller: rego.Caller{
+			ARN:     "arn:aws:sts::111122223333:assumed-role/ExampleUserRole/app",
+			RoleARN: "arn:aws:iam::111122223333:role/ExampleUserRole",
+			Account: "111122223333",
+		},
+		Action:          "kms:Decrypt",
+		Resource:        "arn:aws:kms:us-east-1:111122223333:key/k1",
+		ResourceAccount: "111122223333",
+		ResourcePolicy:  &rego.Policy{Kind: rego.KindKey, Document: key},
+	})
 	if err != nil {
 		panic(err)
 	}
-	in := rego.NewInput(rego.Caller{
-		ARN:     "arn:aws:sts::111122223333:assumed-role/ExampleUserRole/app",
-		RoleARN: "arn:aws:iam::111122223333:role/ExampleUserRole",
-		Account: "111122223333",
-	}, "kms:Decrypt", "arn:aws:kms:us-east-1:111122223333:key/k1", nil)
-	res, err := p.Eval(ctx, in)
-	if err != nil {
-		panic(err)
-	}
-	for _, m := range res.Allow {
-		fmt.Printf("%d %q via %s\n", m.Index, m.Sid, m.Via)
+	fmt.Println(d.Effect)
+	for _, m := range d.Matched {
+		fmt.Printf("%s %d %q\n", m.Role, m.Index, m.Sid)
 	}
 	// Output:
-	// 0 "Enable IAM User Permissions" via account
-	// 1 "Allow use of the key" via role
+	// allowed
+	// resource 0 "Enable IAM User Permissions"
+	// resource 1 "Allow use of the key"
 }

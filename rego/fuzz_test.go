@@ -8,6 +8,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 )
 
+// Every translated module must parse, compile with the library and authz modules, and evaluate.
+
 func FuzzTranslate(f *testing.F) {
 	if doc, err := os.ReadFile("testdata/representative.json"); err == nil {
 		f.Add(doc, uint8(0))
@@ -25,8 +27,13 @@ func FuzzTranslate(f *testing.F) {
 		if _, err := ast.ParseModuleWithOpts("fuzz.rego", mod, ast.ParserOptions{RegoVersion: ast.RegoV1}); err != nil {
 			t.Fatalf("generated module does not parse: %v\n%s", err, mod)
 		}
-		if _, err := compile(context.Background(), doc, Kind(kind), contentHash(doc, Kind(kind))); err != nil {
-			t.Fatalf("generated module does not compile: %v\n%s", err, mod)
+		policy := Policy{Kind: Kind(kind), Document: doc}
+		req := Request{Action: "kms:Decrypt", Resource: "*", Identity: []Policy{policy}}
+		if Kind(kind).ResourceBased() {
+			req.Identity, req.ResourcePolicy = nil, &policy
+		}
+		if _, err := NewEngine().Decide(context.Background(), req); err != nil {
+			t.Fatalf("generated module does not evaluate: %v\n%s", err, mod)
 		}
 	})
 }

@@ -1,7 +1,9 @@
 # Shared helpers for policy modules translated by kmsim.
 #
-# input.principal: arn, role_arn (role sessions), account_arn (arn:aws:iam::ACCOUNT:root),
-#   root (bool), service, federated, canonical_user, identities (every identity NotPrincipal must list).
+# input.principal: the caller. aws, service, federated and canonical_user map each name the
+#   caller answers to in a Principal element to how it matches: "principal" (its own ARN, a
+#   service, a federated or canonical user), "role" (the role of a role session) or "account"
+#   (arn:aws:iam::ACCOUNT:root). Also account, root and aws_service.
 # input.action: the IAM action, lower-cased.
 # input.resource: the resource ARN, or "*".
 # input.context: condition keys (lower-cased) to arrays of strings; absent keys are missing.
@@ -14,65 +16,36 @@ principal_via(p) := "principal" if {
 	direct(p)
 } else := "role" if {
 	some a in p.aws
-	a == input.principal.role_arn
+	input.principal.aws[a] == "role"
 } else := "anyone" if {
 	p.any
 } else := "account" if {
 	some a in p.aws
-	a == input.principal.account_arn
+	input.principal.aws[a] == "account"
 }
 
 direct(p) if {
 	some a in p.aws
-	a == input.principal.arn
-	not input.principal.root
+	input.principal.aws[a] == "principal"
 }
 
 direct(p) if {
-	some s in p.service
-	s == input.principal.service
+	some kind in ["service", "federated", "canonical_user"]
+	some name in p[kind]
+	input.principal[kind][name]
 }
 
-direct(p) if {
-	some f in p.federated
-	f == input.principal.federated
-}
-
-direct(p) if {
-	some c in p.canonical_user
-	c == input.principal.canonical_user
-}
-
-# not_principal holds when some identity of the caller (its ARN, its role ARN, its account) is
-# not listed, so a NotPrincipal element applies to it.
+# not_principal holds when some identity of the caller (its ARN, its role ARN, its account, its
+# service or federated name) is not listed, so a NotPrincipal element applies to it.
 not_principal(p) if {
 	not p.any
-	some id in input.principal.identities
-	not listed(p, id)
+	some kind in ["aws", "service", "federated"]
+	some name, _ in input.principal[kind]
+	not name in object.get(p, kind, [])
 }
 
-listed(p, id) if {
-	some a in p.aws
-	a == id
-}
-
-listed(p, id) if {
-	some s in p.service
-	s == id
-}
-
-listed(p, id) if {
-	some f in p.federated
-	f == id
-}
-
-# action_in holds when the action matches one of the (lower-cased) patterns.
-action_in(patterns) if {
-	some p in patterns
-	glob.match(p, null, input.action)
-}
-
-# resource_in holds when the resource matches one of the patterns.
+# resource_in holds when the resource matches one of the patterns (used for several patterns
+# holding policy variables, whose values may contain the comma of a glob alternation).
 resource_in(patterns) if {
 	some p in patterns
 	glob.match(p, null, input.resource)
@@ -98,7 +71,7 @@ any_match(op, key, values) if {
 	one_match(op, values, r)
 }
 
-any_match_if_exists(op, key, values) if not present(key)
+any_match_if_exists(_, key, _) if not present(key)
 
 any_match_if_exists(op, key, values) if any_match(op, key, values)
 
@@ -113,7 +86,7 @@ some_unmatched(op, key, values) if {
 	not one_match(op, values, r)
 }
 
-some_unmatched_if_exists(op, key, values) if not present(key)
+some_unmatched_if_exists(_, key, _) if not present(key)
 
 some_unmatched_if_exists(op, key, values) if some_unmatched(op, key, values)
 

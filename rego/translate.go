@@ -27,10 +27,15 @@ const (
 	ViaIdentity  = "identity"  // the policy names no principal (identity policies, SCPs, boundaries, session policies)
 )
 
+// PoliciesPackage is the package under which translated policies live, one sub-package each.
+const PoliciesPackage = "kmsim.policies"
+
+const policiesPrefix = PoliciesPackage + "."
+
 // PackageName returns the Rego package a document of the given kind translates to:
 // kmsim.policies.p_ followed by a prefix of the SHA-256 of kind and document.
 func PackageName(doc []byte, kind Kind) string {
-	return "kmsim.policies.p_" + contentHash(doc, kind)[:20]
+	return policiesPrefix + "p_" + contentHash(doc, kind)[:20]
 }
 
 func contentHash(doc []byte, kind Kind) string {
@@ -44,7 +49,8 @@ func contentHash(doc []byte, kind Kind) string {
 // Translate returns the Rego module for one policy document. kind is one of key, identity, scp,
 // boundary, session or trust; name is recorded in the module's header comment. The module defines
 // the sets allow and deny of {"index", "sid", "via"} objects, one per matching statement, and
-// considered, the indexes of statements with conditions whose principal, action and resource match.
+// missing, the condition keys (as written) of statements whose principal, action and resource
+// match that the request does not carry.
 func Translate(doc []byte, kind string, name string) (string, error) {
 	d, err := Parse(doc, Kind(kind))
 	if err != nil {
@@ -63,60 +69,182 @@ func generate(d *Document, kind Kind, name, pkg string) string {
 	if d.ID != "" {
 		fmt.Fprintf(&b, "# Id: %s\n", oneLine(d.ID))
 	}
-	fmt.Fprintf(&b, "package %s\n\nimport data.%s\n", pkg, LibPackage)
+	fmt.Fprintf(&b, "package %s\n", pkg)
+	var body strings.Builder
 	vars := d.Version == "2012-10-17"
 	for _, st := range d.Statements {
-		b.WriteString("\n")
-		writeStatement(&b, st, vars)
+		body.WriteString("\n")
+		writeStatement(&body, st, vars)
 	}
+	if usesLib(body.String()) {
+		fmt.Fprintf(&b, "\nimport data.%s\n", LibPackage)
+	}
+	b.WriteString(body.String())
 	return b.String()
 }
 
+// usesLib reports whether Rego text calls into the library: whether "lib." starts a word
+// outside string literals and comments.
+func usesLib(src string) bool {
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; {
+		case c == '"':
+			for i++; i < len(src) && src[i] != '"'; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case c == '#':
+			for i < len(src) && src[i] != '\n' {
+				i++
+			}
+		case strings.HasPrefix(src[i:], "lib.") && (i == 0 || !isIdent(src[i-1])):
+			return true
+		}
+	}
+	return false
+}
+
+func isIdent(c byte) bool {
+	return c == '_' || c == '.' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+// writeStatement renders one statement as one allow or deny rule and, for a statement with
+// conditions, a missing rule. Principal, action and resource tests come first and, where the
+// policy allows it, compare input fields with literals, so OPA's rule index skips rules that
+// cannot match without evaluating them.
 func writeStatement(b *strings.Builder, st Statement, vars bool) {
 	i := st.Index
 	fmt.Fprintf(b, "# Statement %d: Sid %s\n", i, quote(st.Sid))
-	fmt.Fprintf(b, "target_%d := via if {\n", i)
-	switch {
-	case st.Principal == nil:
-		fmt.Fprintf(b, "\tvia := %q\n", ViaIdentity)
-	case st.NotPrincipal:
-		fmt.Fprintf(b, "\tlib.not_principal(%s)\n", principalTerm(st.Principal))
-		fmt.Fprintf(b, "\tvia := %q\n", ViaAnyone)
-	default:
-		fmt.Fprintf(b, "\tvia := lib.principal_via(%s)\n", principalTerm(st.Principal))
+	via, principal := principalExprs(st)
+	target := principal
+	for _, e := range []string{
+		matchExpr("input.action", st.Actions, st.NotAction, true, false),
+		matchExpr("input.resource", st.Resources, st.NotResource, false, vars),
+	} {
+		if e != "" {
+			target = append(target, e)
+		}
 	}
-	actions := make([]string, len(st.Actions))
-	for j, a := range st.Actions {
-		actions[j] = quote(escapeGlob(strings.ToLower(a)))
-	}
-	fmt.Fprintf(b, "\t%slib.action_in([%s])\n", not(st.NotAction), strings.Join(actions, ", "))
-	resources := make([]string, len(st.Resources))
-	for j, r := range st.Resources {
-		resources[j] = valueTerm(r, true, vars)
-	}
-	fmt.Fprintf(b, "\t%slib.resource_in([%s])\n", not(st.NotResource), strings.Join(resources, ", "))
-	b.WriteString("}\n\n")
 
 	set := "allow"
 	if st.Effect == "Deny" {
 		set = "deny"
 	}
-	fmt.Fprintf(b, "%s contains {\"index\": %d, \"sid\": %s, \"via\": via} if {\n", set, i, quote(st.Sid))
-	fmt.Fprintf(b, "\tvia := target_%d\n", i)
+	fmt.Fprintf(b, "%s contains {\"index\": %d, \"sid\": %s, \"via\": %s} if {\n", set, i, quote(st.Sid), via)
+	body := target
+	if strings.HasPrefix(via, "via") {
+		body = append([]string{"via := " + principal[0]}, target[1:]...)
+	}
+	for _, e := range body {
+		b.WriteString("\t" + e + "\n")
+	}
 	for _, c := range st.Conditions {
 		b.WriteString("\t" + conditionExpr(c, vars) + "\n")
 	}
 	b.WriteString("}\n")
-	if len(st.Conditions) > 0 {
-		fmt.Fprintf(b, "\nconsidered contains %d if target_%d\n", i, i)
+	if len(st.Conditions) == 0 {
+		return
 	}
+	keys := st.ConditionKeys()
+	pairs := make([]string, len(keys))
+	for j, k := range keys {
+		pairs[j] = quote(k) + ": " + quote(strings.ToLower(k))
+	}
+	fmt.Fprintf(b, "\nmissing contains key if {\n")
+	for _, e := range target {
+		b.WriteString("\t" + e + "\n")
+	}
+	fmt.Fprintf(b, "\tsome key, lower_key in {%s}\n\tnot input.context[lower_key]\n}\n", strings.Join(pairs, ", "))
 }
 
-func not(neg bool) string {
-	if neg {
-		return "not "
+// principalExprs returns the via term of the statement's entries ("via" when it is computed)
+// and the expressions that test the principal; when via is computed, the first expression is
+// the term computing it.
+func principalExprs(st Statement) (via string, exprs []string) {
+	p := st.Principal
+	switch {
+	case p == nil:
+		return quote(ViaIdentity), nil
+	case st.NotPrincipal:
+		return quote(ViaAnyone), []string{"lib.not_principal(" + principalTerm(p) + ")"}
 	}
-	return ""
+	lists := map[string][]string{"aws": p.AWS, "service": p.Service, "federated": p.Federated, "canonical_user": p.CanonicalUser}
+	names := 0
+	var kind, name string
+	for k, l := range lists {
+		names += len(l)
+		if len(l) == 1 {
+			kind, name = k, l[0]
+		}
+	}
+	switch {
+	case p.Any && names == 0:
+		return quote(ViaAnyone), nil
+	case !p.Any && names == 1:
+		// A lookup of the one name: indexed, and as principal_via would answer.
+		return "via", []string{fmt.Sprintf("input.principal.%s[%s]", kind, quote(name))}
+	}
+	return "via", []string{"lib.principal_via(" + principalTerm(p) + ")"}
+}
+
+// matchExpr renders the test of ref (input.action or input.resource) against IAM patterns, or
+// with neg (NotAction, NotResource) its negation: an equality or set membership for literals,
+// startswith or strings.any_prefix_match for patterns whose only wildcard is a trailing *
+// (both indexed by OPA), nothing for "*", and glob.match otherwise, with an alternation
+// ({a,b}) for several patterns. Patterns holding policy variables go through lib.resource_in.
+func matchExpr(ref string, patterns []string, neg, lower, vars bool) string {
+	var literals, prefixes, globs []string
+	for _, pat := range patterns {
+		if lower {
+			pat = strings.ToLower(pat)
+		}
+		switch {
+		case pat == "*":
+			if neg {
+				return "false # matches no " + strings.TrimPrefix(ref, "input.")
+			}
+			return ""
+		case vars && strings.Contains(pat, "${"):
+			if len(patterns) == 1 {
+				return not(neg) + "glob.match(" + valueTerm(pat, true, vars) + ", null, " + ref + ")"
+			}
+			terms := make([]string, len(patterns))
+			for j, p := range patterns {
+				terms[j] = valueTerm(p, true, vars)
+			}
+			return not(neg) + "lib.resource_in([" + strings.Join(terms, ", ") + "])"
+		case !strings.ContainsAny(pat, "*?"):
+			literals = append(literals, pat)
+		case strings.IndexAny(pat, "*?") == len(pat)-1 && pat[len(pat)-1] == '*':
+			prefixes = append(prefixes, pat[:len(pat)-1])
+		}
+		globs = append(globs, escapeGlob(pat))
+	}
+	var e string
+	switch {
+	case len(literals) == len(patterns) && len(literals) == 1:
+		e = ref + " == " + quote(literals[0])
+	case len(literals) == len(patterns):
+		e = ref + " in {" + quoteAll(literals) + "}"
+	case len(prefixes) == len(patterns) && len(prefixes) == 1:
+		e = "startswith(" + ref + ", " + quote(prefixes[0]) + ")"
+	case len(prefixes) == len(patterns):
+		e = "strings.any_prefix_match(" + ref + ", [" + quoteAll(prefixes) + "])"
+	case len(globs) == 1:
+		e = "glob.match(" + quote(globs[0]) + ", null, " + ref + ")"
+	default:
+		e = "glob.match(" + quote("{"+strings.Join(globs, ",")+"}") + ", null, " + ref + ")"
+	}
+	return not(neg) + e
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = quote(s)
+	}
+	return strings.Join(q, ", ")
 }
 
 func principalTerm(p *Principals) string {
@@ -155,6 +283,10 @@ func conditionExpr(c Condition, vars bool) string {
 	list := "[" + strings.Join(vals, ", ") + "]"
 	if c.Base == "Null" {
 		return fmt.Sprintf("lib.is_null(%s, %s) # %s", key, list, c.Operator)
+	}
+	if c.Base == "StringEquals" && !c.Negated && !c.IfExists && c.Set != "ForAllValues" && len(vals) == 1 && !(vars && strings.Contains(c.Values[0], "${")) {
+		// A membership test of one literal: indexed, and as any_match would answer.
+		return fmt.Sprintf("%s in input.context[%s] # %s", vals[0], key, c.Operator)
 	}
 	var fn string
 	switch {
@@ -245,15 +377,16 @@ func valueTerm(s string, glob, vars bool) string {
 	return `concat("", [` + strings.Join(parts, ", ") + `])`
 }
 
-// escapeGlob escapes the glob meta characters that IAM treats as literals, leaving * and ?.
+// escapeGlob escapes the glob meta characters that IAM treats as literals, leaving * and ?
+// (the comma separates the patterns of an alternation).
 func escapeGlob(s string) string {
-	if !strings.ContainsAny(s, `\[]{}`) {
+	if !strings.ContainsAny(s, `\[]{},`) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		switch s[i] {
-		case '\\', '[', ']', '{', '}':
+		case '\\', '[', ']', '{', '}', ',':
 			b.WriteByte('\\')
 		}
 		b.WriteByte(s[i])
@@ -272,4 +405,11 @@ func quote(s string) string {
 
 func oneLine(s string) string {
 	return strings.NewReplacer("\n", " ", "\r", " ").Replace(s)
+}
+
+func not(neg bool) string {
+	if neg {
+		return "not "
+	}
+	return ""
 }

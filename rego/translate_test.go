@@ -2,7 +2,9 @@ package rego
 
 import (
 	"context"
+	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -42,56 +44,76 @@ func TestTranslateGolden(t *testing.T) {
 	}
 }
 
-func TestEngineEval(t *testing.T) {
+func TestEngineDecide(t *testing.T) {
 	doc, err := os.ReadFile("testdata/representative.json")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := NewEngine(WithCacheSize(2))
 	ctx := context.Background()
-	p, err := e.Prepare(ctx, doc, KindKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if p2, _ := e.Prepare(ctx, doc, KindKey); p2 != p {
-		t.Error("second Prepare did not hit the cache")
-	}
-	in := NewInput(Caller{ARN: "arn:aws:iam::111122223333:user/bob", Account: "111122223333"}, "kms:Decrypt",
-		"arn:aws:kms:us-east-1:111122223333:key/k1", map[string][]string{
+	identity := Policy{Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"kms:*","Resource":"*"}}`)}
+	req := Request{
+		Caller: Caller{ARN: "arn:aws:iam::111122223333:user/bob", Account: "111122223333"}, Action: "kms:Decrypt",
+		Resource: "arn:aws:kms:us-east-1:111122223333:key/k1", ResourceAccount: "111122223333",
+		Context: map[string][]string{
 			"kms:EncryptionContext:owner": {"bob"}, "aws:username": {"bob"}, "aws:SourceIp": {"192.0.2.10"},
 			"kms:EncryptionContextKeys": {"owner"},
-		})
-	res, err := p.Eval(ctx, in)
+		},
+		ResourcePolicy: &Policy{Kind: KindKey, Document: doc},
+		Identity:       []Policy{identity},
+	}
+	d, err := e.Decide(ctx, req)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Match{{Index: 0, Sid: "Enable IAM User Permissions", Via: ViaAccount}, {Index: 4, Sid: "Per-user keys", Via: ViaAnyone}}
-	if len(res.Allow) != len(want) {
-		t.Fatalf("allow = %+v, want %+v", res.Allow, want)
+	if d.Effect != EffectAllowed || d.Reason != "" {
+		t.Errorf("effect %q reason %q, want allowed", d.Effect, d.Reason)
 	}
-	for i := range want {
-		if res.Allow[i] != want[i] {
-			t.Errorf("allow[%d] = %+v, want %+v", i, res.Allow[i], want[i])
+	want := map[Match]bool{
+		{Role: RoleResource, Index: 0, Sid: "Enable IAM User Permissions", Effect: "Allow"}: true,
+		{Role: RoleResource, Index: 4, Sid: "Per-user keys", Effect: "Allow"}:               true,
+		{Role: RoleIdentity, Index: 0, Effect: "Allow"}:                                     true,
+	}
+	if len(d.Matched) != len(want) {
+		t.Fatalf("matched = %+v, want %v", d.Matched, want)
+	}
+	for _, m := range d.Matched {
+		if !want[m] {
+			t.Errorf("unexpected match %+v", m)
 		}
 	}
-	if len(res.Deny) != 0 {
-		t.Errorf("deny = %+v", res.Deny)
+	if len(d.MissingContext) != 1 || d.MissingContext[0] != "aws:PrincipalOrgID" {
+		t.Errorf("missing context = %q, want [aws:PrincipalOrgID]", d.MissingContext)
 	}
-	if len(res.Considered) != 2 || res.Considered[0] != 3 || res.Considered[1] != 4 {
-		t.Errorf("considered = %v, want [3 4]", res.Considered)
+	if e.Len() != 1 {
+		t.Errorf("%d compiled sets, want 1", e.Len())
 	}
-	// The cache is bounded.
-	for _, k := range []Kind{KindTrust, KindIdentity} {
-		d := doc
-		if k == KindIdentity {
-			d = []byte(`{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}`)
-		}
-		if _, err := e.Prepare(ctx, d, k); err != nil {
+	if _, err := e.Decide(ctx, req); err != nil || e.Len() != 1 {
+		t.Errorf("a second decision compiled again: %d sets, %v", e.Len(), err)
+	}
+	// The same documents in other roles share the compiled set.
+	swapped := req
+	swapped.Identity, swapped.SCPs = nil, [][]Policy{{identity}}
+	if _, err := e.Decide(ctx, swapped); err != nil || e.Len() != 1 {
+		t.Errorf("same policies in other roles: %d sets, %v", e.Len(), err)
+	}
+	// The caches are bounded.
+	for i := range 3 {
+		other := req
+		other.Identity = []Policy{{Kind: KindIdentity, Document: fmt.Appendf(nil, `{"Statement":{"Sid":"s%d","Effect":"Allow","Action":"*","Resource":"*"}}`, i)}}
+		if _, err := e.Decide(ctx, other); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if e.Len() != 2 {
-		t.Errorf("cache holds %d, want 2", e.Len())
+		t.Errorf("cache holds %d sets, want 2", e.Len())
+	}
+	// Malformed policies fail with their parse errors.
+	bad := req
+	bad.Identity = []Policy{{Kind: KindIdentity, Document: []byte(`{"Statement":{}}`)}}
+	var es Errors
+	if _, err := e.Decide(ctx, bad); !errors.As(err, &es) {
+		t.Errorf("malformed policy: got %v, want Errors", err)
 	}
 }
 
@@ -104,6 +126,35 @@ func TestParseErrorsSorted(t *testing.T) {
 	for i := 1; i < len(es); i++ {
 		if es[i-1].Location.Statement > es[i].Location.Statement {
 			t.Errorf("errors not sorted: %v", es)
+		}
+	}
+}
+
+func TestUsesLib(t *testing.T) {
+	for src, want := range map[string]bool{
+		"\tlib.any_match(\"Bool\", \"k\", [\"true\"])\n":            true,
+		"\tvia := lib.principal_via({})\n":                          true,
+		"\tnot lib.resource_in([concat(\"\", [lib.var(\"k\")])])\n": true,
+		"\tinput.action == \"lib.x\"\n":                             false,
+		"# Statement 0: Sid \"lib.x\"\n\tinput.x == 1 # lib.x\n":    false,
+		"\tinput.resource == \"a\\\"lib.b\"\n":                      false,
+		"\tx := mylib.f(1)\n":                                       false,
+	} {
+		if got := usesLib(src); got != want {
+			t.Errorf("usesLib(%q) = %v, want %v", src, got, want)
+		}
+	}
+}
+
+func BenchmarkTranslate(b *testing.B) {
+	doc, err := os.ReadFile("testdata/representative.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Translate(doc, "key", "representative"); err != nil {
+			b.Fatal(err)
 		}
 	}
 }

@@ -17,6 +17,7 @@ import (
 func NewCmd(f *cmdutil.Factory) *cobra.Command {
 	cmd := &cobra.Command{Use: "rego", Short: "Show the Rego kmsim evaluates for AWS policy documents"}
 	cmd.AddCommand(NewCmdTranslate(f, nil))
+	cmd.AddCommand(NewCmdBundle(f, nil))
 	return cmd
 }
 

@@ -1,0 +1,213 @@
+# How AWS KMS combines the policies that apply to a request: the entry point of kmsim's decisions.
+#
+# input.policies names the translated policy modules that apply, by the key of their package
+# under data.kmsim.policies ("p_..."):
+#   resource: the key policy (or role trust policy); absent for actions without a resource
+#   scp: one array per level of the organization, root first; every level must allow
+#   identity: the caller's identity policies
+#   boundary: its permissions boundary, if any
+#   session: its session policies, if any
+# input.principal.root and input.principal.aws_service mark the root user and AWS service
+# principals; input.resource_account is the account owning the resource.
+#
+# Without input.policies, the request is completed from data.kmsim.world (a bundle written by
+# `kmsim rego bundle`): input.principal is then the caller's ARN and input.resource a key, alias
+# or role ARN (see world_verdict).
+package kmsim.authz
+
+import data.kmsim.policies
+
+# decision is kmsim's answer: {"effect", "reason", "matched", "missing_context"}.
+decision := verdict if {
+	input.policies
+} else := world_verdict
+
+verdict := {
+	"effect": outcome[0],
+	"reason": outcome[1],
+	"matched": matched,
+	"missing_context": missing_context,
+}
+
+# slots lists the policies that take part, as [role, level, position, package key]. Identity
+# policies, the boundary and session policies are ignored for the root user and AWS service
+# principals, SCPs for service principals.
+slots contains ["resource", 0, 0, input.policies.resource]
+
+slots contains ["scp", l, i, p] if {
+	not input.principal.aws_service
+	some l, level in input.policies.scp
+	some i, p in level
+}
+
+slots contains [role, 0, i, p] if {
+	not exempt
+	some role in ["identity", "session"]
+	some i, p in input.policies[role]
+}
+
+slots contains ["boundary", 0, 0, input.policies.boundary] if not exempt
+
+exempt if input.principal.root
+
+exempt if input.principal.aws_service
+
+# matched lists every statement that matched, with the policy it belongs to.
+matched contains {"role": s[0], "level": s[1], "position": s[2], "index": m.index, "sid": m.sid, "via": m.via, "effect": "Allow"} if {
+	some s in slots
+	some m in policies[s[3]].allow
+}
+
+matched contains {"role": s[0], "level": s[1], "position": s[2], "index": m.index, "sid": m.sid, "via": m.via, "effect": "Deny"} if {
+	some s in slots
+	some m in policies[s[3]].deny
+}
+
+missing_context contains key if {
+	some s in slots
+	some key in policies[s[3]].missing
+}
+
+allowed_in contains m.role if {
+	some m in matched
+	m.effect == "Allow"
+}
+
+denied_in contains m.role if {
+	some m in matched
+	m.effect == "Deny"
+}
+
+scp_levels_allowing contains m.level if {
+	some m in matched
+	m.role == "scp"
+	m.effect == "Allow"
+}
+
+resource_vias contains m.via if {
+	some m in matched
+	m.role == "resource"
+	m.effect == "Allow"
+}
+
+# outcome is [effect, reason], decided in this order:
+#  1. an explicit deny in any applicable policy wins;
+#  2. every SCP level must allow;
+#  3. without a resource policy, the identity side decides;
+#  4. the resource policy must allow; cross-account, the identity side must allow too;
+#  5. in the key's account, an allow naming the caller (or "*") suffices, one naming a role
+#     session's role is bounded by its boundary and session policies, and one naming the
+#     account principal delegates to the identity side.
+outcome := ["explicitDeny", explicit_reason] if {
+	count(denied_in) > 0
+} else := ["implicitDeny", "no service control policy allows"] if {
+	not scps_allow
+} else := identity_outcome if {
+	not input.policies.resource
+} else := ["implicitDeny", "no resource-based policy allows"] if {
+	not "resource" in allowed_in
+} else := identity_outcome if {
+	cross_account
+} else := ["allowed", ""] if {
+	some via in resource_vias
+	via in {"principal", "anyone"}
+} else := ["allowed", ""] if {
+	input.principal.root
+	"account" in resource_vias
+} else := bounded_outcome if {
+	"role" in resource_vias
+} else := identity_outcome if {
+	"account" in resource_vias
+	not input.principal.aws_service
+} else := ["implicitDeny", "no resource-based policy allows"]
+
+# explicit_reason names the first policy type with a matching Deny statement.
+explicit_reason := "explicit deny in a resource-based policy" if {
+	"resource" in denied_in
+} else := "explicit deny in a service control policy" if {
+	"scp" in denied_in
+} else := "explicit deny in an identity-based policy" if {
+	"identity" in denied_in
+} else := "explicit deny in a permissions boundary" if {
+	"boundary" in denied_in
+} else := "explicit deny in a session policy"
+
+scps_allow if input.principal.aws_service
+
+scps_allow if not input.policies.scp
+
+scps_allow if {
+	every l, _ in input.policies.scp {
+		l in scp_levels_allowing
+	}
+}
+
+cross_account if {
+	not input.principal.aws_service
+	input.resource_account != ""
+	input.principal.account != input.resource_account
+}
+
+# identity_outcome: the identity policies must allow, within the boundary and the session
+# policies; the root user needs none.
+identity_outcome := ["allowed", ""] if {
+	input.principal.root
+} else := ["implicitDeny", "no identity-based policy allows"] if {
+	not "identity" in allowed_in
+} else := bounded_outcome
+
+# bounded_outcome: the boundary and session policies, if any, must allow.
+bounded_outcome := ["implicitDeny", "no permissions boundary allows"] if {
+	not exempt
+	input.policies.boundary
+	not "boundary" in allowed_in
+} else := ["implicitDeny", "no session policy allows"] if {
+	not exempt
+	count(input.policies.session) > 0
+	not "session" in allowed_in
+} else := ["allowed", ""]
+
+# world_verdict decides a request written against the world of a bundle: input.principal is the
+# caller's ARN, input.resource a key ARN, an alias ARN, a role ARN (for sts:AssumeRole) or "*",
+# input.action as AWS spells it and input.context (optional) the request's own condition keys.
+# The caller's policies and global condition keys come from data.kmsim.world.principals, the
+# resource's policy and account from data.kmsim.world.resources.
+world_verdict := v if {
+	v := verdict with input as world_input
+}
+
+world_input := {
+	"principal": world_caller.principal,
+	"action": lower(input.action),
+	"resource": world_resource,
+	"resource_account": object.get(world_resource_info, "account", ""),
+	"context": object.union_n([world_caller.context, world_clock, world_resource_context, world_request_context]),
+	"policies": object.union(world_caller.policies, world_resource_policies),
+}
+
+world_caller := data.kmsim.world.principals[input.principal]
+
+world_resource := arn if {
+	arn := data.kmsim.world.aliases[input.resource]
+} else := input.resource
+
+world_resource_info := object.get(data.kmsim.world.resources, world_resource, {})
+
+world_resource_policies := {"resource": world_resource_info.policy} if {
+	world_resource_info.policy
+} else := {}
+
+world_resource_context := {"aws:resourceaccount": [world_resource_info.account]} if {
+	world_resource_info.account
+} else := {}
+
+world_clock := {
+	"aws:currenttime": [time.format(time.now_ns())],
+	"aws:epochtime": [format_int(time.now_ns() / 1000000000, 10)],
+}
+
+world_request_context := {lower(k): values(v) | some k, v in object.get(input, "context", {})}
+
+values(v) := v if {
+	is_array(v)
+} else := [v]
