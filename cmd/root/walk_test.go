@@ -1,7 +1,6 @@
 package root
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -11,46 +10,17 @@ import (
 	"testing"
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
-	"github.com/kmsim/kmsim/cmd/serve"
 )
 
 // TestReadmeWalk follows README.md's five-minute walk with the real AWS CLI: create a key,
 // encrypt, decrypt, a denied call as another principal, then `kmsim trail query`.
 func TestReadmeWalk(t *testing.T) {
-	awsCLI, err := exec.LookPath("aws")
-	if err != nil {
+	if _, err := exec.LookPath("aws"); err != nil {
 		t.Skip("the AWS CLI is not installed")
 	}
 	dir := t.TempDir()
-	ready := make(chan string, 1)
-	stop := make(chan struct{})
-	done := make(chan error, 1)
-	f, _, _ := testFactory()
-	go func() {
-		done <- serve.Run(context.Background(), &serve.Options{Factory: f, Addr: "127.0.0.1:0", DataDir: dir, Ready: func(a string) { ready <- a }, Stop: stop})
-	}()
-	addr := <-ready
-	stopped := false
-	stopServer := func() {
-		if !stopped {
-			stopped = true
-			close(stop)
-			<-done
-		}
-	}
-	defer stopServer()
-
-	run := func(keyID, secret string, args ...string) (string, string, error) {
-		cmd := exec.Command(awsCLI, append([]string{"--endpoint-url", "http://" + addr, "--region", "us-east-1", "--output", "json"}, args...)...)
-		cmd.Env = append(withoutAWSEnv(os.Environ()), "AWS_ACCESS_KEY_ID="+keyID, "AWS_SECRET_ACCESS_KEY="+secret,
-			"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=")
-		var out, errOut bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errOut
-		err := cmd.Run()
-		return out.String(), errOut.String(), err
-	}
-	const adminID, adminSecret = "AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
-	const devID, devSecret = "AKIAI44QH8DHBEXAMPLE", "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY"
+	addr, stopServer := startServer(t, dir)
+	run := awsCLI(t, addr)
 
 	out, stderr, err := run(adminID, adminSecret, "kms", "create-key", "--description", "walk")
 	if err != nil {
@@ -108,15 +78,4 @@ func TestReadmeWalk(t *testing.T) {
 			}
 		}
 	}
-}
-
-// withoutAWSEnv drops the caller's AWS settings so the CLI uses only what the test gives it.
-func withoutAWSEnv(env []string) []string {
-	var out []string
-	for _, kv := range env {
-		if !strings.HasPrefix(kv, "AWS_") {
-			out = append(out, kv)
-		}
-	}
-	return out
 }
