@@ -62,6 +62,11 @@ func errInvalidCiphertext() *APIError {
 	return apiError("InvalidCiphertextException", "")
 }
 
+// errQuotaExceeded is LimitExceededException for a resource quota (keys, grants, custom key stores).
+func errQuotaExceeded() *APIError {
+	return apiError("LimitExceededException", "The request was rejected because a quota was exceeded. For more information, see Quotas in the Key Management Service Developer Guide.")
+}
+
 func errMalformedPolicy(reason string) *APIError {
 	return apiError("MalformedPolicyDocumentException", "%s", reason)
 }

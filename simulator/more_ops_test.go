@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -182,5 +183,24 @@ func TestGetKeyLastUsage(t *testing.T) {
 	}
 	if *u.CloudTrailEventId != encryptID {
 		t.Fatalf("event %s, trail has %s", *u.CloudTrailEventId, encryptID)
+	}
+}
+
+// TestKeyQuota: the "AWS KMS keys" resource quota (100,000 per account and Region) refuses one more key.
+func TestKeyQuota(t *testing.T) {
+	h := newHarness(t)
+	h.sim.state.mu.Lock()
+	for i := h.sim.state.countKeys(prodAccount, "us-east-1"); i < maxKeysPerRegion; i++ {
+		k := &keyRecord{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", i), Account: prodAccount, Region: "us-east-1", State: stateEnabled}
+		h.sim.state.keys[k.index()] = k
+	}
+	h.sim.state.mu.Unlock()
+	_, err := h.kms(adminCreds).CreateKey(ctx, &kms.CreateKeyInput{})
+	wantAPIError[*types.LimitExceededException](t, err)
+	// Another Region has its own quota.
+	cfg := h.config(adminCreds)
+	cfg.Region = "eu-west-1"
+	if _, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{}); err != nil {
+		t.Fatal(err)
 	}
 }

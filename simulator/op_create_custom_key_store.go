@@ -114,7 +114,7 @@ func (s *Server) createCustomKeyStore(ctx context.Context, c *call, in *CreateCu
 		return nil, err
 	}
 	if len(existing) >= maxCustomKeyStores {
-		return nil, apiError("LimitExceededException", "The request was rejected because a quota was exceeded. For more information, see Quotas in the Key Management Service Developer Guide.")
+		return nil, errQuotaExceeded()
 	}
 	if err := s.state.commit(journalEntry{Store: ks}); err != nil {
 		return nil, err

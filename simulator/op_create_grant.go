@@ -139,7 +139,7 @@ func (s *Server) createGrant(ctx context.Context, c *call, in *CreateGrantInput)
 		}
 	}
 	if len(existing) >= maxGrantsPerKey || perGrantee >= maxGrantsPerGranteePerKey {
-		return nil, apiError("LimitExceededException", "The request was rejected because a quota was exceeded. For more information, see Quotas in the Key Management Service Developer Guide.")
+		return nil, errQuotaExceeded()
 	}
 	g.Tokens = []string{token}
 	if err := s.state.commit(journalEntry{Grant: g}); err != nil {

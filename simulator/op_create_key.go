@@ -142,6 +142,10 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 		}
 	}
 	s.state.mu.Lock()
+	if s.state.countKeys(account, c.region) >= maxKeysPerRegion {
+		s.state.mu.Unlock()
+		return nil, errQuotaExceeded()
+	}
 	err = s.state.putKey(k)
 	s.state.mu.Unlock()
 	if err != nil {

@@ -314,6 +314,20 @@ func (st *state) putKey(k *keyRecord) error {
 	return st.commit(journalEntry{Key: &c})
 }
 
+// maxKeysPerRegion is the "AWS KMS keys" resource quota: customer managed keys per account and Region.
+const maxKeysPerRegion = 100000
+
+// countKeys counts an account's keys in a Region. Callers hold st.mu.
+func (st *state) countKeys(account, region string) int {
+	n := 0
+	for _, k := range st.keys {
+		if k.Account == account && k.Region == region {
+			n++
+		}
+	}
+	return n
+}
+
 // aliasesOf lists the alias records pointing at k, sorted by name. Callers hold st.mu.
 func (st *state) aliasesOf(k *keyRecord) []*aliasRecord {
 	var out []*aliasRecord
