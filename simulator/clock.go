@@ -102,26 +102,39 @@ func (s *Server) RunDue(context.Context) error {
 
 // recordServiceEvent writes an event AWS KMS itself initiates (eventType AwsServiceEvent).
 func (s *Server) recordServiceEvent(name string, k *keyRecord, at time.Time, details map[string]any) {
+	s.recordInternal(name, k, at, "AwsServiceEvent", func(rec *trail.Record) { rec.ServiceEventDetails = details })
+}
+
+// recordInternalCall writes an API call AWS KMS makes itself (eventType AwsApiCall, invoked by
+// AWS Internal), as for SynchronizeMultiRegionKey.
+func (s *Server) recordInternalCall(name string, k *keyRecord, at time.Time) {
+	s.recordInternal(name, k, at, "AwsApiCall", func(rec *trail.Record) {
+		rec.RequestID, rec.ResponseElements = uuid.NewString(), keyIDResponse(k)
+	})
+}
+
+// recordInternal writes an event on k that AWS KMS initiated; fill adds what its type carries.
+func (s *Server) recordInternal(name string, k *keyRecord, at time.Time, eventType string, fill func(*trail.Record)) {
 	if s.cfg.Recorder == nil {
 		return
 	}
 	rec := &trail.Record{
-		EventVersion:        trailEventVersion,
-		UserIdentity:        &trail.UserIdentity{AccountID: k.Account, InvokedBy: "AWS Internal"},
-		EventTime:           at.UTC().Format(time.RFC3339),
-		EventSource:         "kms.amazonaws.com",
-		EventName:           name,
-		AWSRegion:           k.Region,
-		SourceIPAddress:     "AWS Internal",
-		UserAgent:           "AWS Internal",
-		EventID:             uuid.NewString(),
-		Resources:           []trail.Resource{keyResource(k)},
-		EventType:           "AwsServiceEvent",
-		ManagementEvent:     true,
-		RecipientAccountID:  k.Account,
-		ServiceEventDetails: details,
-		EventCategory:       "Management",
+		EventVersion:       trailEventVersion,
+		UserIdentity:       &trail.UserIdentity{AccountID: k.Account, InvokedBy: "AWS Internal"},
+		EventTime:          at.UTC().Format(time.RFC3339),
+		EventSource:        "kms.amazonaws.com",
+		EventName:          name,
+		AWSRegion:          k.Region,
+		SourceIPAddress:    "AWS Internal",
+		UserAgent:          "AWS Internal",
+		EventID:            uuid.NewString(),
+		Resources:          []trail.Resource{keyResource(k)},
+		EventType:          eventType,
+		ManagementEvent:    true,
+		RecipientAccountID: k.Account,
+		EventCategory:      "Management",
 	}
+	fill(rec)
 	if err := s.cfg.Recorder.Write(rec); err != nil {
 		s.log.Error("trail write failed", "eventID", rec.EventID, "err", err)
 	}

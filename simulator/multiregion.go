@@ -4,10 +4,6 @@ import (
 	"regexp"
 	"sort"
 	"time"
-
-	"github.com/google/uuid"
-
-	"github.com/kmsim/kmsim/trail"
 )
 
 // Multi-Region keys: a primary key and its replicas share an id (mrk-…) and key material, one
@@ -113,33 +109,4 @@ func (s *Server) syncReplicas(primary *keyRecord, at time.Time) error {
 		s.recordInternalCall("SynchronizeMultiRegionKey", &updated, at)
 	}
 	return nil
-}
-
-// recordInternalCall writes an API call AWS KMS makes itself (eventType AwsApiCall, invoked by
-// AWS Internal), as for SynchronizeMultiRegionKey.
-func (s *Server) recordInternalCall(name string, k *keyRecord, at time.Time) {
-	if s.cfg.Recorder == nil {
-		return
-	}
-	rec := &trail.Record{
-		EventVersion:       trailEventVersion,
-		UserIdentity:       &trail.UserIdentity{AccountID: k.Account, InvokedBy: "AWS Internal"},
-		EventTime:          at.UTC().Format(time.RFC3339),
-		EventSource:        "kms.amazonaws.com",
-		EventName:          name,
-		AWSRegion:          k.Region,
-		SourceIPAddress:    "AWS Internal",
-		UserAgent:          "AWS Internal",
-		ResponseElements:   keyIDResponse(k),
-		RequestID:          uuid.NewString(),
-		EventID:            uuid.NewString(),
-		Resources:          []trail.Resource{keyResource(k)},
-		EventType:          "AwsApiCall",
-		ManagementEvent:    true,
-		RecipientAccountID: k.Account,
-		EventCategory:      "Management",
-	}
-	if err := s.cfg.Recorder.Write(rec); err != nil {
-		s.log.Error("trail write failed", "eventID", rec.EventID, "err", err)
-	}
 }
