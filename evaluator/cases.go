@@ -31,12 +31,27 @@ type Case struct {
 	Resource        string                `yaml:"resource"`
 	ResourceAccount string                `yaml:"resource_account"`
 	Context         map[string]StringList `yaml:"context"`
+	// Grants are grants on the key; a grant's key_arn defaults to the case's resource.
+	Grants []CaseGrant `yaml:"grants"`
 
-	WantDecision  Effect          `yaml:"want_decision"`
-	WantReason    DenyReason      `yaml:"want_reason"`
-	WantMatched   []WantStatement `yaml:"want_matched"`
-	WantMissing   []string        `yaml:"want_missing_context"`
-	WantErrorCode string          `yaml:"want_error_code"`
+	WantDecision Effect          `yaml:"want_decision"`
+	WantReason   DenyReason      `yaml:"want_reason"`
+	WantMatched  []WantStatement `yaml:"want_matched"`
+	WantMissing  []string        `yaml:"want_missing_context"`
+	// WantGrant is the id of the grant that must allow the request ("" checks nothing; "none"
+	// requires that no grant allowed it).
+	WantGrant     string `yaml:"want_grant"`
+	WantErrorCode string `yaml:"want_error_code"`
+}
+
+// CaseGrant is a Grant in case files.
+type CaseGrant struct {
+	ID         string            `yaml:"id"`
+	KeyARN     string            `yaml:"key_arn"`
+	Grantee    string            `yaml:"grantee"`
+	Operations []string          `yaml:"operations"`
+	Equals     map[string]string `yaml:"encryption_context_equals"`
+	Subset     map[string]string `yaml:"encryption_context_subset"`
 }
 
 // WantStatement names an expected matched statement by policy kind and Sid or index.
@@ -230,6 +245,14 @@ func (c Case) Request() Request {
 		req.ResourcePolicy = &Policy{ID: "key", Kind: KindKey, Document: c.KeyPolicy.JSON}
 	case !c.TrustPolicy.empty():
 		req.ResourcePolicy = &Policy{ID: "trust", Kind: KindTrust, Document: c.TrustPolicy.JSON}
+	}
+	for _, g := range c.Grants {
+		key := g.KeyARN
+		if key == "" {
+			key = req.Resource
+		}
+		req.Grants = append(req.Grants, Grant{ID: g.ID, KeyARN: key, GranteePrincipal: g.Grantee, Operations: g.Operations,
+			EncryptionContextEquals: g.Equals, EncryptionContextSubset: g.Subset})
 	}
 	if len(c.Context) > 0 {
 		req.Context = map[string][]string{}

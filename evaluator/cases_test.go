@@ -60,6 +60,12 @@ func TestCases(t *testing.T) {
 					t.Error(err)
 				}
 			}
+			switch {
+			case tc.WantGrant == "none" && d.Grant != "":
+				t.Errorf("allowed by grant %q, want no grant", d.Grant)
+			case tc.WantGrant != "" && tc.WantGrant != "none" && d.Grant != tc.WantGrant:
+				t.Errorf("grant = %q, want %q", d.Grant, tc.WantGrant)
+			}
 			if tc.WantMissing != nil && !slices.Equal(d.MissingContext, tc.WantMissing) {
 				t.Errorf("missing context = %q, want %q", d.MissingContext, tc.WantMissing)
 			}

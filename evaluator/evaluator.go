@@ -63,12 +63,17 @@ var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIden
 //
 // Identity policies, the boundary and session policies are ignored for the root user and for
 // AWS service principals; SCPs are ignored for service principals.
+//
+//  6. Failing that, a grant on the key allows its operations to its grantee (the caller's ARN,
+//     a session's role ARN, or the caller's account, which delegates to its identity policies)
+//     when its encryption context constraints hold; explicit denies and SCPs still apply, and
+//     Decision.Grant names it.
 func (e *Evaluator) Decide(ctx context.Context, req Request) (Decision, error) {
 	rd, err := e.engine.Decide(ctx, e.request(req))
 	if err != nil {
 		return Decision{}, err
 	}
-	d := Decision{Effect: Effect(rd.Effect), Reason: DenyReason(rd.Reason), MissingContext: rd.MissingContext}
+	d := Decision{Effect: Effect(rd.Effect), Reason: DenyReason(rd.Reason), MissingContext: rd.MissingContext, Grant: rd.Grant}
 	if len(rd.Matched) > 0 {
 		d.Matched = make([]Statement, 0, len(rd.Matched))
 	}
@@ -146,7 +151,30 @@ func (e *Evaluator) request(req Request) rego.Request {
 		b := policy(*p.Boundary, KindBoundary)
 		rr.Boundary = &b
 	}
+	if len(req.Grants) > 0 {
+		rr.Grants = make([]rego.Grant, len(req.Grants))
+		for i, g := range req.Grants {
+			rr.Grants[i] = rego.Grant{ID: g.ID, KeyARN: g.KeyARN, Grantee: g.GranteePrincipal, Operations: g.Operations,
+				EncryptionContextEquals: g.EncryptionContextEquals, EncryptionContextSubset: g.EncryptionContextSubset}
+		}
+		rr.EncryptionContext = encryptionContext(req.Context)
+	}
 	return rr
+}
+
+// encryptionContextPrefix starts the condition keys that carry the encryption context.
+const encryptionContextPrefix = "kms:encryptioncontext:"
+
+// encryptionContext reads the request's encryption context from its single-valued
+// kms:EncryptionContext:<key> condition keys, keeping <key> as written.
+func encryptionContext(context map[string][]string) map[string]string {
+	ec := map[string]string{}
+	for k, vs := range context {
+		if len(k) > len(encryptionContextPrefix) && strings.EqualFold(k[:len(encryptionContextPrefix)], encryptionContextPrefix) && len(vs) == 1 {
+			ec[k[len(encryptionContextPrefix):]] = vs[0]
+		}
+	}
+	return ec
 }
 
 // resourceKind is the kind of a resource policy: its own, key by default.

@@ -35,8 +35,8 @@ func TestCasesStockOPA(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Effect != want.Effect || got.Reason != want.Reason {
-				t.Errorf("stock OPA: %s %q, Decide: %s %q", got.Effect, got.Reason, want.Effect, want.Reason)
+			if got.Effect != want.Effect || got.Reason != want.Reason || got.Grant != want.Grant {
+				t.Errorf("stock OPA: %s %q grant %q, Decide: %s %q grant %q", got.Effect, got.Reason, got.Grant, want.Effect, want.Reason, want.Grant)
 			}
 			if !slices.Equal(got.MissingContext, want.MissingContext) {
 				t.Errorf("stock OPA missing %q, Decide %q", got.MissingContext, want.MissingContext)
@@ -91,11 +91,12 @@ func stockDecide(ctx context.Context, e *Evaluator, req Request) (Decision, erro
 		Reason         DenyReason
 		Matched        []rego.Match
 		MissingContext []string `json:"missing_context"`
+		Grant          string
 	}
 	if err := json.Unmarshal(b, &out); err != nil {
 		return Decision{}, err
 	}
-	d := Decision{Effect: out.Effect, Reason: out.Reason, MissingContext: out.MissingContext}
+	d := Decision{Effect: out.Effect, Reason: out.Reason, MissingContext: out.MissingContext, Grant: out.Grant}
 	for _, m := range out.Matched {
 		pol, ok := policyAt(req, m)
 		if !ok {

@@ -65,7 +65,13 @@ type Request struct {
 	ResourcePolicy *Policy
 	// Context holds condition-key values set from the request (kms:EncryptionContext:dept,
 	// aws:SourceIp, aws:CurrentTime, ...). Keys are matched case-insensitively; each key may be multi-valued.
+	// Its single-valued kms:EncryptionContext:<key> entries are also the request's encryption
+	// context for grant constraints, with <key> as written here (case-sensitive).
 	Context map[string][]string
+	// Grants are the grants on Resource (grants on other keys are ignored). A grant allows its
+	// operations to its grantee when the policies do not, unless a policy explicitly denies the
+	// request or an SCP level does not allow it; see Decision.Grant.
+	Grants []Grant
 }
 
 // Effect is the outcome of a decision, in the IAM policy simulator's vocabulary.
@@ -97,6 +103,9 @@ type Decision struct {
 	Matched []Statement
 	// MissingContext lists condition keys the policies asked for that the request did not carry (sorted).
 	MissingContext []string
+	// Grant is the ID of the grant that allowed the request when the policies alone did not;
+	// empty otherwise (including when a policy allowed and a grant would have too).
+	Grant string
 }
 
 // DenyReason says which layer of authorization denied a request.

@@ -9,6 +9,8 @@
 #   session: its session policies, if any
 # input.principal.root and input.principal.aws_service mark the root user and AWS service
 # principals; input.resource_account is the account owning the resource.
+# input.grants (optional) lists the KMS grants on the resource, input.encryption_context the
+# request's encryption context (keys and values as given; see grant).
 #
 # Without input.policies, the request is completed from data.kmsim.world (a bundle written by
 # `kmsim rego bundle`): input.principal is then the caller's ARN and input.resource a key, alias
@@ -17,7 +19,7 @@ package kmsim.authz
 
 import data.kmsim.policies
 
-# decision is kmsim's answer: {"effect", "reason", "matched", "missing_context"}.
+# decision is kmsim's answer: {"effect", "reason", "matched", "missing_context", "grant"}.
 decision := verdict if {
 	input.policies
 } else := world_verdict
@@ -27,6 +29,7 @@ verdict := {
 	"reason": outcome[1],
 	"matched": matched,
 	"missing_context": missing_context,
+	"grant": grant,
 }
 
 # slots lists the policies that take part, as [role, level, position, package key]. Identity
@@ -98,7 +101,13 @@ resource_vias contains m.via if {
 #  5. in the key's account, an allow naming the caller (or "*") suffices, one naming a role
 #     session's role is bounded by its boundary and session policies, and one naming the
 #     account principal delegates to the identity side.
-outcome := ["explicitDeny", explicit_reason] if {
+#  6. failing that, a grant allows (see grant).
+outcome := ["allowed", ""] if {
+	grant != ""
+} else := policy_outcome
+
+# policy_outcome is the outcome of the policies alone, steps 1 to 5.
+policy_outcome := ["explicitDeny", explicit_reason] if {
 	count(denied_in) > 0
 } else := ["implicitDeny", "no service control policy allows"] if {
 	not scps_allow
@@ -120,6 +129,58 @@ outcome := ["explicitDeny", explicit_reason] if {
 	"account" in resource_vias
 	not input.principal.aws_service
 } else := ["implicitDeny", "no resource-based policy allows"]
+
+# grant is the id of the grant that allows a request the policies do not allow, the lowest id
+# when several do, and "" otherwise. A grant allows its operations on its key to its grantee:
+# the caller's ARN, the role of a role session, or the caller's account, which delegates to the
+# caller's identity policies as a key policy naming the account does. Its encryption context
+# constraints apply only to the operations that take an encryption context: with
+# encryption_context_equals the request's encryption context must be exactly that, with
+# encryption_context_subset it must hold those pairs (case-sensitive). A grant cannot override an
+# explicit deny, and every SCP level must still allow; permissions boundaries and session
+# policies do not limit it.
+grant := min(granting) if {
+	count(granting) > 0
+	policy_outcome[0] == "implicitDeny"
+	scps_allow
+} else := ""
+
+granting contains g.id if {
+	some g in input.grants
+	g.key_arn == input.resource
+	some op in g.operations
+	lower(concat(":", ["kms", op])) == input.action
+	grantee_allowed(g.grantee)
+	grant_constraints_hold(g, lower(op))
+}
+
+grantee_allowed(grantee) if grantee == input.principal.arn
+
+grantee_allowed(grantee) if input.principal.aws[grantee] == "role"
+
+grantee_allowed(grantee) if {
+	input.principal.aws[grantee] == "account"
+	identity_outcome[0] == "allowed"
+}
+
+# encryption_context_operations are the grant operations that take an encryption context (for
+# CreateGrant, the constraints of the grant being created).
+encryption_context_operations := {
+	"decrypt", "encrypt", "generatedatakey", "generatedatakeywithoutplaintext", "generatedatakeypair",
+	"generatedatakeypairwithoutplaintext", "reencryptfrom", "reencryptto", "creategrant",
+}
+
+grant_constraints_hold(_, op) if not op in encryption_context_operations
+
+grant_constraints_hold(g, op) if {
+	op in encryption_context_operations
+	object.get(g, "encryption_context_equals", request_encryption_context) == request_encryption_context
+	every k, v in object.get(g, "encryption_context_subset", {}) {
+		request_encryption_context[k] == v
+	}
+}
+
+request_encryption_context := object.get(input, "encryption_context", {})
 
 # explicit_reason names the first policy type with a matching Deny statement.
 explicit_reason := "explicit deny in a resource-based policy" if {

@@ -193,6 +193,27 @@ type Request struct {
 	Identity []Policy
 	Boundary *Policy
 	Session  []Policy
+
+	// Grants are the KMS grants that may allow the request (see Grant); grants on other keys
+	// than Resource are ignored.
+	Grants []Grant
+	// EncryptionContext is the request's encryption context, keys and values as the caller gave
+	// them: grant constraints compare it case-sensitively.
+	EncryptionContext map[string]string
+}
+
+// Grant is a KMS grant as the decision sees it: Grantee may perform Operations (KMS operation
+// names such as "Decrypt") on the key KeyARN, unless a policy explicitly denies it or an SCP
+// does not allow it. The encryption context constraints, where set (non-nil), apply to the
+// operations that take an encryption context: EncryptionContextEquals must equal the request's
+// encryption context, EncryptionContextSubset must be contained in it.
+type Grant struct {
+	ID                      string
+	KeyARN                  string
+	Grantee                 string
+	Operations              []string
+	EncryptionContextEquals map[string]string
+	EncryptionContextSubset map[string]string
 }
 
 // Match is one statement that matched: the policy it belongs to (its Role, and its Position
@@ -218,6 +239,9 @@ type Decision struct {
 	// MissingContext lists, sorted, the condition keys (as written) of statements whose principal,
 	// action and resource matched that the request did not carry.
 	MissingContext []string
+	// Grant is the id of the grant that allowed a request the policies alone did not allow; ""
+	// when no grant was needed or none applied.
+	Grant string
 }
 
 // evalOptions are the options every evaluation shares: the result stays an AST term (no
@@ -314,6 +338,15 @@ var (
 	termPosition        = ast.StringTerm("position")
 	termIndex           = ast.StringTerm("index")
 	termSid             = ast.StringTerm("sid")
+	termGrant           = ast.StringTerm("grant")
+	termGrants          = ast.StringTerm("grants")
+	termEncryptionCtx   = ast.StringTerm("encryption_context")
+	termID              = ast.StringTerm("id")
+	termKeyARN          = ast.StringTerm("key_arn")
+	termGrantee         = ast.StringTerm("grantee")
+	termOperations      = ast.StringTerm("operations")
+	termECEquals        = ast.StringTerm("encryption_context_equals")
+	termECSubset        = ast.StringTerm("encryption_context_subset")
 	emptyObject         = ast.NewTerm(ast.NewObject())
 
 	roleTerms = map[string]*ast.Term{
@@ -413,7 +446,44 @@ func (e *Engine) input(req Request) (ast.Value, []*module, error) {
 		ast.Item(termContext, contextTerm(req.Context)),
 		ast.Item(termPolicies, ast.ObjectTerm(policies...)),
 	)
+	if len(req.Grants) > 0 {
+		v.Insert(termGrants, grantsTerm(req.Grants))
+		v.Insert(termEncryptionCtx, stringMapTerm(req.EncryptionContext))
+	}
 	return v, mods, nil
+}
+
+// grantsTerm renders grants for input.grants; constraints appear only when set.
+func grantsTerm(grants []Grant) *ast.Term {
+	ts := make([]*ast.Term, len(grants))
+	for i, g := range grants {
+		ops := make([]*ast.Term, len(g.Operations))
+		for j, op := range g.Operations {
+			ops[j] = ast.StringTerm(op)
+		}
+		obj := ast.NewObject(
+			ast.Item(termID, ast.StringTerm(g.ID)),
+			ast.Item(termKeyARN, ast.StringTerm(g.KeyARN)),
+			ast.Item(termGrantee, ast.StringTerm(g.Grantee)),
+			ast.Item(termOperations, ast.ArrayTerm(ops...)),
+		)
+		if g.EncryptionContextEquals != nil {
+			obj.Insert(termECEquals, stringMapTerm(g.EncryptionContextEquals))
+		}
+		if g.EncryptionContextSubset != nil {
+			obj.Insert(termECSubset, stringMapTerm(g.EncryptionContextSubset))
+		}
+		ts[i] = ast.NewTerm(obj)
+	}
+	return ast.ArrayTerm(ts...)
+}
+
+func stringMapTerm(m map[string]string) *ast.Term {
+	items := make([][2]*ast.Term, 0, len(m))
+	for k, v := range m {
+		items = append(items, ast.Item(ast.StringTerm(k), ast.StringTerm(v)))
+	}
+	return ast.ObjectTerm(items...)
 }
 
 // callerTerm renders the caller with the maps of names it answers to in Principal elements.
@@ -510,6 +580,9 @@ func decode(v ast.Value) (Decision, error) {
 		return nil
 	}
 	d.Effect, d.Reason = str(obj, termEffect), str(obj, termReason)
+	if obj.Get(termGrant) != nil {
+		d.Grant = str(obj, termGrant)
+	}
 	matched, missing := set(termMatched), set(termMissing)
 	if matched == nil || missing == nil {
 		return Decision{}, resultError("decision", v)

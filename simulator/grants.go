@@ -118,23 +118,13 @@ func checkGrantTokens(body []byte) error {
 	return nil
 }
 
-// grantFor returns the grant that allows action on k for the caller, if any.
-func (s *Server) grantFor(c *call, k *keyRecord, action string, extra map[string][]string) *evaluator.Grant {
+// grantsOn returns the grants on k as the evaluator takes them.
+func (s *Server) grantsOn(k *keyRecord) []evaluator.Grant {
 	s.state.mu.RLock()
+	defer s.state.mu.RUnlock()
 	var grants []evaluator.Grant
 	for _, g := range s.state.grantsOf(k) {
 		grants = append(grants, g.evaluatorGrant())
 	}
-	s.state.mu.RUnlock()
-	if len(grants) == 0 {
-		return nil
-	}
-	ec := map[string]string{}
-	for key, vals := range extra {
-		if name, ok := strings.CutPrefix(key, "kms:EncryptionContext:"); ok && len(vals) == 1 {
-			ec[name] = vals[0]
-		}
-	}
-	req := evaluator.Request{Principal: c.caller.principal, Action: action, Resource: k.ARN()}
-	return evaluator.GrantAllowing(grants, req, ec)
+	return grants
 }

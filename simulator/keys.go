@@ -64,7 +64,8 @@ func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
 }
 
 // authorize asks the evaluator whether the caller may perform action on key (nil for
-// account-level actions) and returns AccessDeniedException with AWS's message otherwise.
+// account-level actions), with the key's policy and grants, and returns AccessDeniedException
+// with AWS's message otherwise.
 func (s *Server) authorize(ctx context.Context, c *call, action string, ref *keyRef, extra map[string][]string) error {
 	req := evaluator.Request{
 		Principal: c.caller.principal,
@@ -77,14 +78,11 @@ func (s *Server) authorize(ctx context.Context, c *call, action string, ref *key
 		req.Resource = k.ARN()
 		req.ResourceAccount = k.Account
 		req.ResourcePolicy = &evaluator.Policy{ID: "key/" + k.ID, Kind: evaluator.KindKey, Document: []byte(k.Policy)}
+		req.Grants = s.grantsOn(k)
 	}
 	d, err := s.eval.Decide(ctx, req)
 	if err != nil {
 		return err
-	}
-	if d.Effect == evaluator.ImplicitDeny && ref != nil && s.grantFor(c, ref.key, action, extra) != nil {
-		// A grant allows what no policy explicitly denies.
-		return nil
 	}
 	if !d.Allowed() {
 		return apiError("AccessDeniedException", "%s", evaluator.DenialMessage(req, d))
