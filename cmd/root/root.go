@@ -10,11 +10,15 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/clockcmd"
 	"github.com/kmsim/kmsim/cmd/cmdutil"
+	"github.com/kmsim/kmsim/cmd/diffcmd"
 	"github.com/kmsim/kmsim/cmd/lintcmd"
 	"github.com/kmsim/kmsim/cmd/regocmd"
+	"github.com/kmsim/kmsim/cmd/replaycmd"
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/simulatecmd"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
+	"github.com/kmsim/kmsim/cmd/tuicmd"
+	"github.com/kmsim/kmsim/cmd/whocancmd"
 	"github.com/kmsim/kmsim/cmd/worldcmd"
 )
 
@@ -33,7 +37,8 @@ CloudTrail event in DuckDB.`,
 	cmd.SetErr(f.IO.ErrOut)
 	cmd.AddCommand(
 		serve.NewCmd(f, nil), clockcmd.NewCmd(f, nil), trailcmd.NewCmd(f), simulatecmd.NewCmd(f, nil),
-		lintcmd.NewCmd(f, nil), regocmd.NewCmd(f), worldcmd.NewCmd(f),
+		lintcmd.NewCmd(f, nil), regocmd.NewCmd(f), worldcmd.NewCmd(f), tuicmd.NewCmd(f, nil),
+		whocancmd.NewCmd(f, nil), whocancmd.NewCmdCan(f, nil), diffcmd.NewCmd(f, nil), replaycmd.NewCmd(f, nil),
 	)
 	return cmd
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -14,7 +13,6 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/evaluator"
-	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -100,47 +98,10 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	p, err := worldview.PrincipalByARN(w, opts.Principal)
+	res, req, err := Decide(ctx, w, opts)
 	if err != nil {
 		return err
 	}
-	key, err := findKey(w, opts.Resource, p.Account, opts.Region)
-	if err != nil {
-		return err
-	}
-	req := evaluator.Request{Principal: p, Action: opts.Action, Resource: w.KeyARN(key), ResourceAccount: key.Account,
-		ResourcePolicy: worldview.KeyPolicy(w, key), Context: map[string][]string{}}
-	if opts.KeyPolicy != "" {
-		doc, err := os.ReadFile(opts.KeyPolicy)
-		if err != nil {
-			return err
-		}
-		req.ResourcePolicy = &evaluator.Policy{ID: opts.KeyPolicy, Kind: evaluator.KindKey, Document: doc}
-	}
-	if len(opts.IdentityPolicies) > 0 {
-		req.Principal.IdentityPolicies = nil
-		for _, path := range opts.IdentityPolicies {
-			doc, err := os.ReadFile(path)
-			if err != nil {
-				return err
-			}
-			req.Principal.IdentityPolicies = append(req.Principal.IdentityPolicies, evaluator.Policy{ID: path, Kind: evaluator.KindIdentity, Document: doc})
-		}
-	}
-	for _, kv := range opts.Context {
-		k, v, _ := strings.Cut(kv, "=")
-		req.Context[k] = append(req.Context[k], v)
-	}
-	for _, pol := range append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...) {
-		if err := evaluator.CheckPolicy(pol.Document, pol.Kind); err != nil {
-			return fmt.Errorf("%s: %w", pol.ID, err)
-		}
-	}
-	d, err := evaluator.New().Decide(ctx, req)
-	if err != nil {
-		return err
-	}
-	res := Result{Principal: p.ARN, Action: req.Action, Resource: req.Resource, Decision: d, Message: evaluator.DenialMessage(req, d)}
 	if opts.Output == "json" {
 		enc := json.NewEncoder(opts.IO.Out)
 		enc.SetIndent("", "  ")

@@ -2,7 +2,6 @@ package trailcmd
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -58,18 +57,7 @@ func QueryRun(ctx context.Context, opts *QueryOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if info, ok := serve.ReadServerInfo(opts.DataDir); ok {
-		res, err := serve.QueryServer(ctx, info, opts.SQL)
-		if err == nil {
-			return res.Write(opts.IO.Out, opts.Output)
-		}
-		var qe *serve.QueryError
-		if errors.As(err, &qe) {
-			return err
-		}
-		// The server is gone (killed or stopped without cleanup): open the file ourselves.
-	}
-	res, err := queryFile(ctx, opts.DataDir, opts.SQL)
+	res, err := Query(ctx, opts.DataDir, opts.SQL)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,19 @@
+package common
+
+import tea "github.com/charmbracelet/bubbletea"
+
+// ErrorMsg carries an error from a command to the status bar.
+type ErrorMsg struct{ Err error }
+
+func (e ErrorMsg) Error() string { return e.Err.Error() }
+
+// ErrorCmd returns a command that reports err.
+func ErrorCmd(err error) tea.Cmd {
+	return func() tea.Msg { return ErrorMsg{Err: err} }
+}
+
+// StatusMsg is a short informational note for the status bar.
+type StatusMsg string
+
+// GoBackMsg asks the root to leave the current page for the previous one.
+type GoBackMsg struct{}

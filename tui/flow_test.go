@@ -1,0 +1,78 @@
+package tui_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kmsim/kmsim/tui"
+	"github.com/kmsim/kmsim/tui/internal/tuitest"
+	"github.com/kmsim/kmsim/tui/pages/explain"
+	"github.com/kmsim/kmsim/tui/pages/keydetail"
+)
+
+// Whole-program flows: the real program loop, driven by keys, over the real services.
+
+func TestFlowKeyDetailRego(t *testing.T) {
+	p := tuitest.Start(t, tui.New(tuitest.Common(t), tuitest.Service(t)))
+	p.WaitFor("alias/app-data", "5 of 5 keys")
+	p.Type("/app-data<enter>")
+	p.WaitFor(`1 of 5 keys · sorted by account · filter "app-data"`)
+	p.Type("<enter>")
+	p.WaitFor("Key policy (JSON)", "Enable IAM User Permissions")
+	p.Type("r")
+	p.WaitFor("Key policy (Rego)", "package kmsim.policies.")
+	m := p.Quit().(*tui.Model)
+	kd := m.Page(tui.KeyDetailPage).(*keydetail.Model)
+	if m.Active() != tui.KeyDetailPage || !kd.ShowRego() || kd.Key().ID != tuitest.AppDataKey {
+		t.Fatalf("active %v, rego %v, key %s", m.Active(), kd.ShowRego(), kd.Key().ID)
+	}
+}
+
+func TestFlowExplainDenial(t *testing.T) {
+	svc := tuitest.Service(t)
+	// Pick developer and alias/app-data with the arrow keys, as a person would.
+	principals := svc.Principals()
+	pi := indexOf(principals, tuitest.DeveloperARN)
+	ks, _ := svc.Keys(t.Context())
+	ki := -1
+	for i, k := range ks {
+		if k.Alias() == "alias/app-data" {
+			ki = i
+		}
+	}
+	if pi < 0 || ki < 0 {
+		t.Fatal("developer or alias/app-data missing from the demo world")
+	}
+	p := tuitest.Start(t, tui.New(tuitest.Common(t), svc))
+	p.WaitFor("alias/app-data")
+	p.Type("3")
+	p.WaitFor("Principal", "Context")
+	p.Type(strings.Repeat("<right>", pi) + "<tab><tab>" + strings.Repeat("<right>", ki) + "<enter>")
+	p.WaitFor("DENIED (implicit deny)", "no identity-based policy allows")
+	m := p.Quit().(*tui.Model)
+	e := m.Page(tui.ExplainPage).(*explain.Model).Explanation()
+	if e == nil || e.Effect != "implicitDeny" || !strings.Contains(e.Message, tuitest.DeveloperARN) {
+		t.Fatalf("explanation %+v", e)
+	}
+}
+
+func TestFlowTrail(t *testing.T) {
+	p := tuitest.Start(t, tui.New(tuitest.Common(t), tuitest.Service(t)))
+	p.WaitFor("alias/app-data")
+	p.Type("2")
+	p.WaitFor("3 events", "DescribeKey", "AccessDeniedException")
+	p.Type("e")
+	p.WaitFor("1 events · errors only")
+	p.Type("<enter>")
+	p.WaitFor(`"errorCode": "AccessDeniedException"`)
+	p.Quit()
+}
+
+func indexOf(list []string, s string) int {
+	for i, v := range list {
+		if v == s {
+			return i
+		}
+	}
+	return -1
+}

@@ -1,0 +1,236 @@
+// Package keydetail is the view of one key: metadata, aliases, tags, and its key policy as JSON
+// with, on demand, the Rego module kmsim evaluates beside it (or below it on narrow terminals).
+package keydetail
+
+import (
+	"context"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kmsim/kmsim/tui/common"
+	"github.com/kmsim/kmsim/tui/components/viewer"
+)
+
+// SideBySideWidth is the narrowest width at which JSON and Rego sit side by side.
+const SideBySideWidth = 120
+
+// policyMsg carries a key's policy and its translation.
+type policyMsg struct {
+	arn    string
+	policy common.Policy
+	err    error
+}
+
+// Service is what the key detail view asks of kmsim.
+type Service interface {
+	Policy(ctx context.Context, k common.Key) (common.Policy, error)
+}
+
+// Model is the key detail view.
+type Model struct {
+	common   common.Common
+	svc      Service
+	key      common.Key
+	policy   common.Policy
+	loading  bool
+	err      error
+	showRego bool
+	focus    int // 0: JSON, 1: Rego
+	json     *viewer.Model
+	rego     *viewer.Model
+}
+
+// New returns an empty key detail view; SetKey fills it.
+func New(c common.Common, svc Service) *Model {
+	m := &Model{common: c, svc: svc, json: viewer.New(c), rego: viewer.New(c)}
+	m.json.SetTitle("Key policy (JSON)")
+	m.rego.SetTitle("Key policy (Rego)")
+	return m
+}
+
+// Title names the view.
+func (m *Model) Title() string { return "Key" }
+
+// Init does nothing: SetKey loads.
+func (m *Model) Init() tea.Cmd { return nil }
+
+// SetKey shows k and loads its policy.
+func (m *Model) SetKey(k common.Key) tea.Cmd {
+	m.key, m.loading, m.err, m.focus = k, true, nil, 0
+	m.policy = common.Policy{}
+	m.json.SetContent("translating the key policy…")
+	m.rego.SetContent("")
+	m.layout()
+	svc, ctx := m.svc, m.common.Ctx
+	return func() tea.Msg {
+		p, err := svc.Policy(ctx, k)
+		return policyMsg{arn: k.ARN, policy: p, err: err}
+	}
+}
+
+// Key is the key shown.
+func (m *Model) Key() common.Key { return m.key }
+
+// ShowRego reports whether the Rego pane is shown.
+func (m *Model) ShowRego() bool { return m.showRego }
+
+// SideBySide reports whether the panes sit side by side (else the Rego pane is below the JSON).
+func (m *Model) SideBySide() bool { return m.common.Width >= SideBySideWidth }
+
+// SetSize implements common.Component.
+func (m *Model) SetSize(width, height int) {
+	m.common.SetSize(width, height)
+	m.layout()
+}
+
+// Busy reports whether the policy is loading.
+func (m *Model) Busy() bool { return m.loading }
+
+// Capturing is always false: the view has no text input.
+func (m *Model) Capturing() bool { return false }
+
+// Back leaves nothing open inside the view: the root returns to the previous view.
+func (m *Model) Back() bool { return false }
+
+func (m *Model) metaLines() []string {
+	st := m.common.Styles
+	k := m.key
+	if k.Key == nil {
+		return []string{st.Muted.Render("no key selected")}
+	}
+	field := func(label, value string) string { return st.Label.Render(label) + " " + value }
+	acct := k.Account
+	if k.AccountName != "" {
+		acct += " (" + k.AccountName + ")"
+	}
+	aliases := strings.Join(k.Aliases, ", ")
+	if aliases == "" {
+		aliases = "none"
+	}
+	var tags []string
+	for t, v := range k.Tags {
+		tags = append(tags, t+"="+v)
+	}
+	sort.Strings(tags)
+	if len(tags) == 0 {
+		tags = []string{"none"}
+	}
+	created := k.CreationDate
+	if created == "" {
+		created = "when the simulator starts"
+	}
+	lines := []string{
+		field("ARN", k.ARN),
+		strings.Join([]string{field("State", k.State), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
+		strings.Join([]string{field("Account", acct), field("Region", k.Region)}, "   "),
+		field("Aliases", aliases),
+		field("Tags", strings.Join(tags, ", ")),
+		field("Description", k.Description),
+	}
+	for i, l := range lines {
+		lines[i] = ansi.Truncate(l, m.common.Width, "…")
+	}
+	return lines
+}
+
+// layout sizes the panes below the metadata.
+func (m *Model) layout() {
+	h := max(m.common.Height-len(m.metaLines())-1, 2)
+	w := m.common.Width
+	switch {
+	case !m.showRego:
+		m.json.SetSize(w, h)
+	case m.SideBySide():
+		left := (w - 1) / 2
+		m.json.SetSize(left, h)
+		m.rego.SetSize(w-left-1, h)
+	default:
+		top := h / 2
+		m.json.SetSize(w, top)
+		m.rego.SetSize(w, h-top)
+	}
+}
+
+// Update handles the loaded policy and the view's keys.
+func (m *Model) Update(msg tea.Msg) tea.Cmd {
+	switch msg := msg.(type) {
+	case policyMsg:
+		if msg.arn != m.key.ARN {
+			return nil // an earlier key's answer
+		}
+		m.loading, m.err, m.policy = false, msg.err, msg.policy
+		if msg.err != nil {
+			m.json.SetContent("error: " + msg.err.Error())
+			return common.ErrorCmd(msg.err)
+		}
+		m.json.SetContent(msg.policy.JSON)
+		m.rego.SetContent(msg.policy.Rego)
+		return nil
+	case tea.KeyMsg:
+		km := m.common.Keys
+		switch {
+		case key.Matches(msg, km.Toggle):
+			m.showRego = !m.showRego
+			if !m.showRego {
+				m.focus = 0
+			}
+			m.layout()
+			return nil
+		case msg.String() == "tab" && m.showRego:
+			m.focus = 1 - m.focus
+			return nil
+		}
+		var cmd tea.Cmd
+		if m.focus == 1 {
+			_, cmd = m.rego.Update(msg)
+		} else {
+			_, cmd = m.json.Update(msg)
+		}
+		return cmd
+	}
+	return nil
+}
+
+// ShortHelp implements help.KeyMap.
+func (m *Model) ShortHelp() []key.Binding {
+	km := m.common.Keys
+	toggle := km.Toggle
+	if m.showRego {
+		toggle.SetHelp("r", "hide rego")
+		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane"))}
+	}
+	return []key.Binding{km.Up, km.Down, toggle}
+}
+
+// FullHelp implements help.KeyMap.
+func (m *Model) FullHelp() [][]key.Binding {
+	return [][]key.Binding{m.common.Keys.Nav(), m.ShortHelp()}
+}
+
+// View draws the metadata and the policy panes.
+func (m *Model) View() string {
+	meta := strings.Join(m.metaLines(), "\n")
+	if !m.showRego {
+		return meta + "\n\n" + m.json.View()
+	}
+	if m.SideBySide() {
+		h := max(m.common.Height-len(m.metaLines())-1, 2)
+		sep := strings.TrimRight(strings.Repeat("│\n", h), "\n")
+		return meta + "\n\n" + lipgloss.JoinHorizontal(lipgloss.Top, m.pad(m.json.View(), (m.common.Width-1)/2), m.common.Styles.Muted.Render(sep), m.rego.View())
+	}
+	return meta + "\n\n" + m.json.View() + "\n" + m.rego.View()
+}
+
+// pad makes every line of s exactly w cells wide, so a pane beside it lines up.
+func (m *Model) pad(s string, w int) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = l + strings.Repeat(" ", max(w-ansi.StringWidth(l), 0))
+	}
+	return strings.Join(lines, "\n")
+}

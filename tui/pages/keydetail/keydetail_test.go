@@ -1,0 +1,74 @@
+package keydetail_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kmsim/kmsim/tui"
+	"github.com/kmsim/kmsim/tui/common"
+	"github.com/kmsim/kmsim/tui/internal/tuitest"
+	"github.com/kmsim/kmsim/tui/pages/keydetail"
+)
+
+func appData(t *testing.T, svc tui.Service) common.Key {
+	t.Helper()
+	ks, err := svc.Keys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ks {
+		if k.ID == tuitest.AppDataKey {
+			return k
+		}
+	}
+	t.Fatal("no alias/app-data")
+	return common.Key{}
+}
+
+func TestKeyDetailRegoToggle(t *testing.T) {
+	svc := tuitest.Service(t)
+	m := keydetail.New(tuitest.Common(t), svc)
+	m.SetSize(tuitest.Width, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey(appData(t, svc)))...)
+	if m.Busy() {
+		t.Fatal("still loading")
+	}
+	v := m.View()
+	if !strings.Contains(v, `"Sid": "Enable IAM User Permissions"`) || strings.Contains(v, "Rego") {
+		t.Fatalf("JSON only:\n%s", v)
+	}
+	tuitest.Drive(t, m.Update, tuitest.Keys("r")...)
+	if !m.ShowRego() || m.SideBySide() {
+		t.Fatal("r at 100 columns: Rego stacked")
+	}
+	v = m.View()
+	if strings.Index(v, "Key policy (JSON)") > strings.Index(v, "Key policy (Rego)") {
+		t.Fatalf("stacked: JSON above Rego:\n%s", v)
+	}
+	m.SetSize(160, 40)
+	if !m.SideBySide() {
+		t.Fatal("160 columns: side by side")
+	}
+	for _, l := range strings.Split(m.View(), "\n") {
+		if strings.Contains(l, "Key policy (JSON)") && !strings.Contains(l, "Key policy (Rego)") {
+			t.Fatalf("side by side: titles on one line: %q", l)
+		}
+	}
+	tuitest.Drive(t, m.Update, tuitest.Keys("r")...)
+	if m.ShowRego() {
+		t.Fatal("r again hides Rego")
+	}
+}
+
+func TestKeyDetailIgnoresStaleAnswers(t *testing.T) {
+	svc := tuitest.Service(t)
+	m := keydetail.New(tuitest.Common(t), svc)
+	m.SetSize(tuitest.Width, tuitest.Height)
+	first := tuitest.Messages(m.SetKey(appData(t, svc)))
+	ks, _ := svc.Keys(t.Context())
+	second := tuitest.Messages(m.SetKey(ks[0]))
+	tuitest.Drive(t, m.Update, append(second, first...)...)
+	if !strings.Contains(m.View(), ks[0].ID) {
+		t.Fatal("the later key is shown")
+	}
+}
