@@ -87,6 +87,10 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	}
 	principals := map[string]*evaluator.Principal{}
 	groups := map[string]*ReplayGroup{}
+	// Recorded calls repeat: one pair of decisions serves every call with the same principal,
+	// action and context. Time keys join the memo key only where a policy reads the clock.
+	memo := map[string][2]evaluator.Decision{}
+	readsClock := map[string]bool{}
 	last := ""
 	where := "keyArn = " + sqlString(keyARN)
 	if !q.Since.IsZero() {
@@ -117,16 +121,25 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 				continue
 			}
 			req.Resource, req.ResourceAccount = keyARN, q.Key.Account
-			req.ResourcePolicy = current
-			before, err := a.eval.Decide(ctx, req)
-			if err != nil {
-				return nil, err
+			clock, seen := readsClock[call.Principal]
+			if !seen {
+				clock = policiesReadClock(req.Principal, current, proposed)
+				readsClock[call.Principal] = clock
 			}
-			req.ResourcePolicy = proposed
-			after, err := a.eval.Decide(ctx, req)
-			if err != nil {
-				return nil, err
+			mk := memoKey(call.Principal, req.Action, req.Context, clock)
+			pair, hit := memo[mk]
+			if !hit {
+				req.ResourcePolicy = current
+				if pair[0], err = a.eval.Decide(ctx, req); err != nil {
+					return nil, err
+				}
+				req.ResourcePolicy = proposed
+				if pair[1], err = a.eval.Decide(ctx, req); err != nil {
+					return nil, err
+				}
+				memo[mk] = pair
 			}
+			before, after := pair[0], pair[1]
 			rep.Evaluated++
 			if before.Allowed() == after.Allowed() {
 				continue
@@ -160,6 +173,66 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 		return strings.Compare(x.Principal+"\x00"+x.EventName+"\x00"+x.Change, y.Principal+"\x00"+y.EventName+"\x00"+y.Change)
 	})
 	return rep, nil
+}
+
+// clockKeys are the condition keys whose values change with every recorded call's time.
+var clockKeys = []string{"aws:currenttime", "aws:epochtime"}
+
+// policiesReadClock reports whether any policy that decides p's calls mentions a clock key.
+func policiesReadClock(p evaluator.Principal, keyPolicies ...*evaluator.Policy) bool {
+	docs := [][]byte{}
+	for _, kp := range keyPolicies {
+		docs = append(docs, kp.Document)
+	}
+	for _, pol := range p.IdentityPolicies {
+		docs = append(docs, pol.Document)
+	}
+	for _, pol := range p.SessionPolicies {
+		docs = append(docs, pol.Document)
+	}
+	if p.Boundary != nil {
+		docs = append(docs, p.Boundary.Document)
+	}
+	for _, level := range p.SCPs {
+		for _, pol := range level {
+			docs = append(docs, pol.Document)
+		}
+	}
+	for _, d := range docs {
+		lower := strings.ToLower(string(d))
+		for _, k := range clockKeys {
+			if strings.Contains(lower, k) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// memoKey identifies a call for decision reuse: principal, action and context (sorted), without
+// the clock keys unless the policies read them.
+func memoKey(principal, action string, context map[string][]string, withClock bool) string {
+	keys := make([]string, 0, len(context))
+	for k := range context {
+		if !withClock && slices.Contains(clockKeys, strings.ToLower(k)) {
+			continue
+		}
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	b.WriteString(principal)
+	b.WriteByte(0)
+	b.WriteString(action)
+	for _, k := range keys {
+		b.WriteByte(0)
+		b.WriteString(k)
+		for _, v := range context[k] {
+			b.WriteByte(1)
+			b.WriteString(v)
+		}
+	}
+	return b.String()
 }
 
 // maxCallsPerGroup bounds the calls a group keeps as examples; Count has them all.

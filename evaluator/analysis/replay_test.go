@@ -94,3 +94,21 @@ func BenchmarkReplay100k(b *testing.B) {
 		}
 	}
 }
+
+// TestReplayClockConditions: decisions are reused across calls only where no policy reads the
+// clock; a proposed policy that allows Decrypt before a date changes exactly the later calls.
+func TestReplayClockConditions(t *testing.T) {
+	s, w, k := replayStore(t, 3600)
+	untilHalfPast := []byte(`{"Version":"2012-10-17","Statement":[
+{"Sid":"KeyAdmin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:Describe*","kms:PutKeyPolicy"],"Resource":"*"},
+{"Sid":"BillingUntilHalfPast","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/Billing"},"Action":"kms:Decrypt","Resource":"*",
+ "Condition":{"DateLessThan":{"aws:CurrentTime":"2025-01-01T00:30:00Z"},"StringEquals":{"kms:EncryptionContext:app":"billing"}}}]}`)
+	rep, err := New(w).Replay(context.Background(), s.Query, ReplayQuery{Key: k, KeyPolicy: untilHalfPast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Billing calls (even i) are allowed today; those from 00:30:00 on (i >= 1800) lose access.
+	if rep.Changed != 900 || len(rep.Groups) != 1 || rep.Groups[0].Change != "allowed→denied" {
+		t.Fatalf("changed %d groups %+v", rep.Changed, rep.Groups)
+	}
+}
