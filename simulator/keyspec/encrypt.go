@@ -76,6 +76,9 @@ func Decrypt(spec Spec, material []byte, algorithm string, ciphertext []byte) ([
 		}
 		pt, err := k.Decrypt(nil, ciphertext, sm2.ASN1DecrypterOpts)
 		if err != nil {
+			if pt, ok := decryptSM2AllZeroC2(k, ciphertext); ok {
+				return pt, nil
+			}
 			return nil, errInvalidCiphertext
 		}
 		return pt, nil
