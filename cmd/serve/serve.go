@@ -36,6 +36,7 @@ type Options struct {
 	DataDir   string
 	WorldPath string
 	Sync      bool
+	TrailDir  string // also write the trail in CloudTrail's S3 layout here
 	Quotas    bool
 	// Ready, if set, receives the bound address once the server accepts connections (tests use it).
 	Ready func(addr string)
@@ -76,6 +77,7 @@ sessions) persists in --data; restarting with the same directory continues where
 	cmd.Flags().StringVar(&opts.DataDir, "data", DefaultDataDir, "data `DIR` for state and the trail")
 	cmd.Flags().StringVar(&opts.WorldPath, "world", "", "world `FILE` (default: the embedded demo world)")
 	cmd.Flags().BoolVar(&opts.Sync, "fsync", false, "fsync every trail record and state change (survives power loss, slower)")
+	cmd.Flags().StringVar(&opts.TrailDir, "trail-dir", "", "also write the trail as CloudTrail delivers it to S3 (AWSLogs/…/*.json.gz) under `DIR`, flushed every minute")
 	cmd.Flags().BoolVar(&opts.Quotas, "quotas", false, "enforce AWS KMS request quotas: calls over them fail with ThrottlingException")
 	return cmd
 }
@@ -111,6 +113,12 @@ func Run(ctx context.Context, opts *Options) error {
 		return fmt.Errorf("open trail journal: %w", err)
 	}
 	defer writer.Close()
+	var recorder trail.Recorder = writer
+	if opts.TrailDir != "" {
+		delivery := trail.NewDeliveryWriter(opts.TrailDir, time.Minute)
+		defer delivery.Close()
+		recorder = trail.Tee{writer, delivery}
+	}
 
 	token := make([]byte, 24)
 	if _, err := rand.Read(token); err != nil {
@@ -128,7 +136,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return store.LastUse(ctx, keyARN, ops)
 	}
-	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: writer, Logger: logger, Admin: admin, LastUse: lastUse, Quotas: opts.Quotas})
+	srv, err := simulator.New(simulator.Config{World: world, DataDir: opts.DataDir, Recorder: recorder, Logger: logger, Admin: admin, LastUse: lastUse, Quotas: opts.Quotas})
 	if err != nil {
 		return err
 	}

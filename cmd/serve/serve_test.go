@@ -168,3 +168,24 @@ func toInt(v any) int {
 	n, _ := strconv.Atoi(fmt.Sprint(v))
 	return n
 }
+
+// TestTrailDir: with --trail-dir the trail is also written in CloudTrail's S3 layout.
+func TestTrailDir(t *testing.T) {
+	dir, trailDir := t.TempDir(), t.TempDir()
+	ready, stop, done := make(chan string, 1), make(chan struct{}), make(chan error, 1)
+	go func() {
+		done <- Run(context.Background(), &Options{Factory: testFactory(), Addr: "127.0.0.1:0", DataDir: dir, TrailDir: trailDir, Ready: func(a string) { ready <- a }, Stop: stop})
+	}()
+	addr := <-ready
+	if _, err := client(addr).ListKeys(context.Background(), &kms.ListKeysInput{}); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	matches, _ := filepath.Glob(filepath.Join(trailDir, "AWSLogs", "111122223333", "CloudTrail", "us-east-1", "*", "*", "*", "111122223333_CloudTrail_us-east-1_*.json.gz"))
+	if len(matches) != 1 {
+		t.Fatalf("delivered files %v", matches)
+	}
+}
