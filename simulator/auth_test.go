@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -151,4 +152,30 @@ type skewedSigner struct {
 
 func (s skewedSigner) SignHTTP(ctx context.Context, creds aws.Credentials, r *http.Request, payloadHash, service, region string, t time.Time, opts ...func(*v4.SignerOptions)) error {
 	return s.inner.SignHTTP(ctx, creds, r, payloadHash, service, region, t.Add(s.skew), opts...)
+}
+
+// TestAssumedRoleCredentialsExpire: minted session credentials stop working after DurationSeconds.
+func TestAssumedRoleCredentialsExpire(t *testing.T) {
+	var mu sync.Mutex
+	wall := time.Now()
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return wall }
+	h := newHarnessWith(t, t.TempDir(), func(c *Config) { c.WallClock = clock })
+	out, err := h.sts(adminCreds).AssumeRole(ctx, &sts.AssumeRoleInput{
+		RoleArn: aws.String("arn:aws:iam::111122223333:role/SecurityAuditor"), RoleSessionName: aws.String("short"), DurationSeconds: aws.Int32(900)})
+	must(t, err)
+	session := aws.Credentials{AccessKeyID: *out.Credentials.AccessKeyId, SecretAccessKey: *out.Credentials.SecretAccessKey, SessionToken: *out.Credentials.SessionToken}
+	if _, err := h.kms(session).ListKeys(ctx, &kms.ListKeysInput{}); err != nil {
+		t.Fatalf("fresh session: %v", err)
+	}
+	// Sixteen minutes later the credentials have expired. The request is signed at that time too,
+	// so only the token's expiry can fail it.
+	mu.Lock()
+	wall = wall.Add(16 * time.Minute)
+	mu.Unlock()
+	late := h.config(session)
+	c := kms.NewFromConfig(late, func(o *kms.Options) { o.HTTPSignerV4 = skewedSigner{o.HTTPSignerV4, 16 * time.Minute} })
+	_, err = c.ListKeys(ctx, &kms.ListKeysInput{})
+	if msg := wantErrorCode(t, err, "ExpiredTokenException"); msg != "The security token included in the request is expired" {
+		t.Fatalf("message %q", msg)
+	}
 }

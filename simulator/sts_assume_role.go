@@ -106,7 +106,8 @@ func (s *Server) assumeRole(ctx context.Context, c *call, form url.Values) (any,
 		Secret:       s.seal.seal([]byte(secret)),
 		SessionToken: base64.StdEncoding.EncodeToString(randomBytes(96)),
 		RoleARN:      roleARN, SessionName: name, Policy: policy,
-		Created: c.time, Expiration: c.time.Add(time.Duration(duration) * time.Second),
+		// Credentials expire by the wall clock, the clock signatures are checked against.
+		Created: c.time, Expiration: s.cfg.WallClock().UTC().Add(time.Duration(duration) * time.Second),
 	}
 	s.state.mu.Lock()
 	err = s.state.commit(journalEntry{Session: sess})
