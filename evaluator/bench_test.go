@@ -31,39 +31,57 @@ func benchRequest(b *testing.B) Request {
 // BenchmarkDecide decides benchRequest from one goroutine; the policies are compiled once,
 // before the timer starts.
 func BenchmarkDecide(b *testing.B) {
-	req := benchRequest(b)
-	e := New()
-	ctx := context.Background()
-	if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
-		b.Fatalf("warm-up: %+v %v", d, err)
+	for _, mode := range benchModes {
+		b.Run(mode.name, func(b *testing.B) {
+			req := benchRequest(b)
+			e := New(mode.opts...)
+			ctx := context.Background()
+			if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
+				b.Fatalf("warm-up: %+v %v", d, err)
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := e.Decide(ctx, req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+		})
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		if _, err := e.Decide(ctx, req); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+}
+
+// benchModes measure a decision evaluated by OPA every time, and the same request answered from
+// the decision memo (as repeated calls within a second are).
+var benchModes = []struct {
+	name string
+	opts []Option
+}{
+	{"evaluated", []Option{WithDecisionMemo(0)}},
+	{"remembered", nil},
 }
 
 // BenchmarkDecideParallel decides benchRequest from GOMAXPROCS goroutines sharing one Evaluator.
 func BenchmarkDecideParallel(b *testing.B) {
-	req := benchRequest(b)
-	e := New()
-	ctx := context.Background()
-	if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
-		b.Fatalf("warm-up: %+v %v", d, err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if _, err := e.Decide(ctx, req); err != nil {
-				b.Error(err)
-				return
+	for _, mode := range benchModes {
+		b.Run(mode.name, func(b *testing.B) {
+			req := benchRequest(b)
+			e := New(mode.opts...)
+			ctx := context.Background()
+			if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
+				b.Fatalf("warm-up: %+v %v", d, err)
 			}
-		}
-	})
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := e.Decide(ctx, req); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "decisions/s")
+		})
+	}
 }

@@ -3,6 +3,7 @@ package evaluator
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -14,9 +15,11 @@ import (
 // Evaluator decides Requests. It compiles each distinct set of policy documents once and is safe
 // for concurrent use.
 type Evaluator struct {
-	engine    *rego.Engine
-	cacheSize int
-	now       func() time.Time
+	engine     *rego.Engine
+	cacheSize  int
+	memoSize   int
+	memoPicked bool
+	now        func() time.Time
 }
 
 // Option configures an Evaluator.
@@ -25,6 +28,14 @@ type Option func(*Evaluator)
 // WithCacheSize bounds how many translated policies, and how many compiled policy sets, the
 // Evaluator keeps (default rego.DefaultCacheSize).
 func WithCacheSize(n int) Option { return func(e *Evaluator) { e.cacheSize = n } }
+
+// WithDecisionMemo sets how many recent decisions the Evaluator remembers (default
+// rego.DefaultMemoSize; 0 turns remembering off): a request equal in every fact the decision
+// reads — caller, action, resource, context (the clock included), policies, grants — is answered
+// from memory.
+func WithDecisionMemo(n int) Option {
+	return func(e *Evaluator) { e.memoSize, e.memoPicked = n, true }
+}
 
 // WithNow sets the clock used for aws:CurrentTime and aws:EpochTime when a request does not carry them.
 func WithNow(now func() time.Time) Option { return func(e *Evaluator) { e.now = now } }
@@ -35,7 +46,11 @@ func New(opts ...Option) *Evaluator {
 	for _, o := range opts {
 		o(e)
 	}
-	e.engine = rego.NewEngine(rego.WithCacheSize(e.cacheSize))
+	engineOpts := []rego.EngineOption{rego.WithCacheSize(e.cacheSize)}
+	if e.memoPicked {
+		engineOpts = append(engineOpts, rego.WithDecisionMemo(e.memoSize))
+	}
+	e.engine = rego.NewEngine(engineOpts...)
 	return e
 }
 
@@ -73,7 +88,7 @@ func (e *Evaluator) Decide(ctx context.Context, req Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
-	d := Decision{Effect: Effect(rd.Effect), Reason: DenyReason(rd.Reason), MissingContext: rd.MissingContext, Grant: rd.Grant}
+	d := Decision{Effect: Effect(rd.Effect), Reason: DenyReason(rd.Reason), MissingContext: slices.Clone(rd.MissingContext), Grant: rd.Grant}
 	if len(rd.Matched) > 0 {
 		d.Matched = make([]Statement, 0, len(rd.Matched))
 	}

@@ -66,6 +66,22 @@ func mustParse(file, src string) *ast.Module {
 type Engine struct {
 	modules map[Kind]*lru[*module] // by document
 	queries *lru[*rego.PreparedEvalQuery]
+	memo    *decisionMemo // nil when decisions are not remembered
+}
+
+// DefaultMemoSize is how many recent decisions an Engine remembers by default.
+const DefaultMemoSize = 4096
+
+// WithDecisionMemo sets how many recent decisions the engine remembers (0: none). A repeated
+// request — same caller, action, resource, context and policies — is then answered without
+// evaluating again.
+func WithDecisionMemo(n int) EngineOption {
+	return func(e *Engine) {
+		e.memo = nil
+		if n > 0 {
+			e.memo = newDecisionMemo(n)
+		}
+	}
 }
 
 // EngineOption configures an Engine.
@@ -86,7 +102,7 @@ func WithCacheSize(n int) EngineOption {
 
 // NewEngine returns an Engine with empty caches.
 func NewEngine(opts ...EngineOption) *Engine {
-	e := &Engine{modules: map[Kind]*lru[*module]{}, queries: newLRU[*rego.PreparedEvalQuery](DefaultCacheSize)}
+	e := &Engine{modules: map[Kind]*lru[*module]{}, queries: newLRU[*rego.PreparedEvalQuery](DefaultCacheSize), memo: newDecisionMemo(DefaultMemoSize)}
 	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust} {
 		e.modules[k] = newLRU[*module](DefaultCacheSize)
 	}
@@ -257,6 +273,11 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	if err != nil {
 		return Decision{}, err
 	}
+	if e.memo != nil {
+		if d, ok := e.memo.lookup(in); ok {
+			return d, nil
+		}
+	}
 	pq, err := e.prepare(ctx, keys)
 	if err != nil {
 		return Decision{}, err
@@ -274,7 +295,11 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	if t == nil {
 		return Decision{}, &EvalError{Code: CodeResult, Message: "the decision is not a term"}
 	}
-	return decode(t.Value)
+	d, err := decode(t.Value)
+	if err == nil && e.memo != nil {
+		e.memo.store(in, d)
+	}
+	return d, err
 }
 
 // prepare returns the prepared decision query for the modules, compiling it on first use.
