@@ -18,6 +18,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Output formats for Result.Write.
@@ -25,10 +27,11 @@ const (
 	FormatTable = "table" // aligned columns under a header line
 	FormatJSON  = "json"  // an array of objects, keys in column order
 	FormatCSV   = "csv"   // RFC 4180, header line first
+	FormatYAML  = "yaml"  // a sequence of mappings, keys in column order
 )
 
 // Formats lists the formats Result.Write accepts.
-var Formats = []string{FormatTable, FormatJSON, FormatCSV}
+var Formats = []string{FormatTable, FormatJSON, FormatYAML, FormatCSV}
 
 // Result is the outcome of a query. Values are JSON-friendly: nil, bool,
 // int64 (and the other Go integer types), float64, string, json.Number for
@@ -165,6 +168,8 @@ func (r *Result) Write(w io.Writer, format string) error {
 		return r.writeJSON(w)
 	case FormatCSV:
 		return r.writeCSV(w)
+	case FormatYAML:
+		return r.writeYAML(w)
 	}
 	return fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, format, strings.Join(Formats, ", "))
 }
@@ -246,6 +251,34 @@ func (r *Result) writeJSON(w io.Writer) error {
 	out.WriteByte('\n')
 	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// writeYAML renders the JSON form as block-style YAML, so both carry the same values and order.
+func (r *Result) writeYAML(w io.Writer) error {
+	var js bytes.Buffer
+	if err := r.writeJSON(&js); err != nil {
+		return err
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(js.Bytes(), &doc); err != nil {
+		return err
+	}
+	blockStyle(&doc)
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return err
+	}
+	return enc.Close()
+}
+
+// blockStyle drops the flow style and quoting YAML keeps from JSON input; the encoder quotes
+// again only the strings that would otherwise read as another type.
+func blockStyle(n *yaml.Node) {
+	n.Style = 0
+	for _, c := range n.Content {
+		blockStyle(c)
+	}
 }
 
 func (r *Result) writeCSV(w io.Writer) error {

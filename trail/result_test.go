@@ -44,6 +44,20 @@ func TestResultWrite(t *testing.T) {
   }
 ]
 `},
+		{FormatYAML, `- eventName: Encrypt
+  n: 12
+  errorCode: null
+  record:
+    a: x<y
+- eventName: GenerateDataKey
+  n: 1.5
+  errorCode: AccessDeniedException
+  record:
+    - p,q
+    - |-
+      line
+      break
+`},
 		{FormatCSV, "" +
 			"eventName,n,errorCode,record\n" +
 			"Encrypt,12,,\"{\"\"a\"\":\"\"x<y\"\"}\"\n" +
@@ -60,8 +74,8 @@ func TestResultWrite(t *testing.T) {
 			}
 		})
 	}
-	if err := res.Write(&bytes.Buffer{}, "yaml"); !errors.Is(err, ErrUnknownFormat) {
-		t.Errorf("Write(yaml) error = %v, want ErrUnknownFormat", err)
+	if err := res.Write(&bytes.Buffer{}, "xml"); !errors.Is(err, ErrUnknownFormat) {
+		t.Errorf("Write(xml) error = %v, want ErrUnknownFormat", err)
 	}
 }
 

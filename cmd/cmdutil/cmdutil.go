@@ -69,7 +69,7 @@ func IsFlagError(err error) bool {
 }
 
 // OutputFormats are the --output values commands that print tables accept.
-var OutputFormats = []string{"table", "json", "csv"}
+var OutputFormats = []string{"table", "json", "yaml", "csv"}
 
 // CheckOutput validates an --output value.
 func CheckOutput(format string) error {
@@ -78,7 +78,7 @@ func CheckOutput(format string) error {
 			return nil
 		}
 	}
-	return FlagErrorf("invalid --output %q: want one of table, json, csv", format)
+	return FlagErrorf("invalid --output %q: want one of table, json, yaml, csv", format)
 }
 
 // FindingsError says an analysis found what it was asked to fail on (the command already printed the

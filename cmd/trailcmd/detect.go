@@ -70,7 +70,7 @@ With --fail-on, the command exits 3 when a finding at or above that severity exi
 	cmd.Flags().StringVar(&opts.DataDir, "data", serve.DefaultDataDir, "data `DIR` holding kmsim.duckdb")
 	cmd.Flags().StringVar(&opts.RulesDir, "rules", "", "also run the rules in `DIR`/*.sql")
 	cmd.Flags().StringVar(&failOn, "fail-on", "", "exit 3 if a finding has this `SEVERITY` or higher: low, medium, high, critical")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or csv")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, yaml or csv")
 	sf.register(cmd)
 	return cmd
 }

@@ -48,7 +48,7 @@ after folding in any records left in the trail journal by a server that was kill
 		},
 	}
 	cmd.Flags().StringVar(&opts.DataDir, "data", serve.DefaultDataDir, "data `DIR` holding kmsim.duckdb")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or csv")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, yaml or csv")
 	return cmd
 }
 

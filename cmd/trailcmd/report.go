@@ -59,7 +59,7 @@ Reports:
 		},
 	}
 	cmd.Flags().StringVar(&opts.DataDir, "data", serve.DefaultDataDir, "data `DIR` holding kmsim.duckdb")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or csv")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, yaml or csv")
 	sf.register(cmd)
 	return cmd
 }

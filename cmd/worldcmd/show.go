@@ -43,7 +43,7 @@ Without --world, the embedded demo world.`,
 		},
 	}
 	cmd.Flags().StringVar(&opts.World, "world", "", "world `FILE` (default: the embedded demo world)")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json or csv")
+	cmd.Flags().StringVarP(&opts.Output, "output", "o", "table", "output format: table, json, yaml or csv")
 	return cmd
 }
 
