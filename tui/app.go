@@ -13,24 +13,30 @@ import (
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/components/helpbar"
 	"github.com/kmsim/kmsim/tui/components/statusbar"
+	"github.com/kmsim/kmsim/tui/pages/dryrun"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 	"github.com/kmsim/kmsim/tui/pages/findings"
 	"github.com/kmsim/kmsim/tui/pages/keydetail"
 	"github.com/kmsim/kmsim/tui/pages/keys"
+	"github.com/kmsim/kmsim/tui/pages/principal"
 	trailpage "github.com/kmsim/kmsim/tui/pages/trail"
+	"github.com/kmsim/kmsim/tui/pages/whocan"
 )
 
 // PageID names a view.
 type PageID int
 
-// The views. The who-can and dry-run views join here: a PageID, a constructor in newPages, and a
-// binding in tabs (and common.KeyMap) if they are top-level.
+// The views. A view joins here: a PageID, a constructor in newPages, and a binding in tabs (and
+// common.KeyMap) if it is top-level; the others are opened by a message (common.OpenWhoCanMsg…).
 const (
 	KeysPage PageID = iota
 	KeyDetailPage
 	TrailPage
 	ExplainPage
 	FindingsPage
+	WhoCanPage
+	PrincipalPage
+	DryRunPage
 )
 
 // Page is what the root asks of a view.
@@ -68,6 +74,9 @@ func newPages(c common.Common, svc Service) map[PageID]Page {
 		TrailPage:     trailpage.New(c, svc),
 		ExplainPage:   explain.New(c, svc),
 		FindingsPage:  findings.New(c, svc),
+		WhoCanPage:    whocan.New(c, svc),
+		PrincipalPage: principal.New(c, svc),
+		DryRunPage:    dryrun.New(c, svc),
 	}
 }
 
@@ -144,6 +153,12 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.handleKey(msg))
 	case keys.OpenKeyMsg:
 		cmds = append(cmds, m.show(KeyDetailPage, true), m.pages[KeyDetailPage].(*keydetail.Model).SetKey(msg.Key))
+	case common.OpenWhoCanMsg:
+		cmds = append(cmds, m.show(WhoCanPage, true), m.pages[WhoCanPage].(*whocan.Model).SetKey(msg.Key))
+	case common.OpenPrincipalMsg:
+		cmds = append(cmds, m.show(PrincipalPage, true), m.pages[PrincipalPage].(*principal.Model).SetPrincipal(msg.ARN))
+	case common.OpenDryRunMsg:
+		cmds = append(cmds, m.show(DryRunPage, true), m.pages[DryRunPage].(*dryrun.Model).SetKey(msg.Key))
 	case common.ErrorMsg:
 		m.status.SetError(msg.Err)
 	case common.StatusMsg:
@@ -242,7 +257,7 @@ func (m *Model) View() string {
 	for _, t := range tabs {
 		b := t.binding(m.common.Keys)
 		name := b.Help().Key + " " + m.pages[t.id].Title()
-		if t.id == m.active || (m.active == KeyDetailPage && t.id == KeysPage) {
+		if t.id == m.active || (!isTab(m.active) && t.id == KeysPage) {
 			parts = append(parts, st.ActiveTab.Render("["+name+"]"))
 		} else {
 			parts = append(parts, st.Tab.Render(" "+name+" "))
@@ -262,6 +277,17 @@ func (m *Model) View() string {
 		helpView,
 	}, "\n")
 	return fit(view, w, h)
+}
+
+// isTab reports whether id is a top-level view; the others (key detail, who can, principal, dry
+// run) are reached from the keys view, whose tab stays marked.
+func isTab(id PageID) bool {
+	for _, t := range tabs {
+		if t.id == id {
+			return true
+		}
+	}
+	return false
 }
 
 // helpKeys lets the help bar read the root's bindings without the root implementing them twice.

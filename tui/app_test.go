@@ -60,7 +60,12 @@ func TestViews(t *testing.T) {
 		{"explain", "3", "Principal"},
 		{"findings", "4", "lint"},
 		{"help", "?", "ctrl+c"},
+		{"whocan", "<down><enter>w", "EncryptionApp"},
+		{"principal", "<down><enter>w<down><enter>", "Recent calls"},
+		{"dryrun_editor", "<down><enter>d", "ctrl+s"},
+		{"dryrun_result", "<down><enter>d<ctrl+s>", "put-key-policy"},
 	}
+	t.Setenv("EDITOR", "") // the dry-run views use the in-app editor
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			m := newApp(t)
@@ -163,5 +168,26 @@ func TestErrorShowsInStatusBar(t *testing.T) {
 	note, isErr := m.Status()
 	if !isErr || !strings.Contains(note, "nowhere") {
 		t.Fatalf("status %q (error %v)", note, isErr)
+	}
+}
+
+func TestResizeAnalysisViews(t *testing.T) {
+	t.Setenv("EDITOR", "")
+	for _, keys := range []string{"<down><enter>w", "<down><enter>w<down><enter>", "<down><enter>d", "<down><enter>d<ctrl+s>"} {
+		m := newApp(t)
+		typeKeys(t, m, keys)
+		for _, size := range [][2]int{{80, 24}, {60, 15}, {160, 50}} {
+			drive(t, m, tea.WindowSizeMsg{Width: size[0], Height: size[1]})
+			if n := len(strings.Split(m.View(), "\n")); n != size[1] {
+				t.Errorf("%s at %dx%d: %d lines", keys, size[0], size[1], n)
+			}
+		}
+		typeKeys(t, m, "<esc>")
+		if keys == "<down><enter>d" {
+			typeKeys(t, m, "<esc>") // the first esc cancels the in-app edit
+		}
+		if m.Active() != tui.KeyDetailPage && !strings.HasSuffix(keys, "<down><enter>") {
+			t.Errorf("%s then esc: on %v, want key detail", keys, m.Active())
+		}
 	}
 }

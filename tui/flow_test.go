@@ -8,6 +8,8 @@ import (
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 	"github.com/kmsim/kmsim/tui/pages/keydetail"
+	"github.com/kmsim/kmsim/tui/pages/principal"
+	"github.com/kmsim/kmsim/tui/pages/whocan"
 )
 
 // Whole-program flows: the real program loop, driven by keys, over the real services.
@@ -75,4 +77,31 @@ func indexOf(list []string, s string) int {
 		}
 	}
 	return -1
+}
+
+// Keys → key detail → who can (alias/app-data, kms:Decrypt) → enter on EncryptionApp → principal.
+func TestFlowWhoCanPrincipal(t *testing.T) {
+	p := tuitest.Start(t, tui.New(tuitest.Common(t), tuitest.Service(t)))
+	p.WaitFor("alias/app-data", "5 of 5 keys")
+	p.Type("/app-data<enter>")
+	p.WaitFor(`filter "app-data"`)
+	p.Type("<enter>")
+	p.WaitFor("Enable IAM User Permissions", "w who can")
+	p.Type("w")
+	p.WaitFor("Who can ‹ kms:Decrypt › on alias/app-data", "role/EncryptionApp", "arn:aws:iam::111122223333:root", "IAM via account")
+	p.Type("<down><enter>")
+	p.WaitFor("Identity policies (1)", "role/EncryptionApp/inline/use-account-keys", "Recent calls (last 20)")
+	m := p.Quit().(*tui.Model)
+	pr := m.Page(tui.PrincipalPage).(*principal.Model)
+	if m.Active() != tui.PrincipalPage || pr.ARN() != "arn:aws:iam::111122223333:role/EncryptionApp" {
+		t.Fatalf("active %v, principal %s", m.Active(), pr.ARN())
+	}
+	rows := m.Page(tui.WhoCanPage).(*whocan.Model).Rows()
+	var account bool
+	for _, r := range rows {
+		account = account || (r.Principal == "arn:aws:iam::111122223333:root" && r.Path == "IAM via account")
+	}
+	if !account {
+		t.Fatalf("no IAM delegation to the account: %+v", rows)
+	}
 }

@@ -9,21 +9,26 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/simulatecmd"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
+	"github.com/kmsim/kmsim/evaluator/analysis"
 	"github.com/kmsim/kmsim/evaluator/lint"
 	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/rego"
 	"github.com/kmsim/kmsim/trail"
 	"github.com/kmsim/kmsim/tui/common"
+	"github.com/kmsim/kmsim/tui/pages/dryrun"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 	"github.com/kmsim/kmsim/tui/pages/findings"
 	"github.com/kmsim/kmsim/tui/pages/keydetail"
 	"github.com/kmsim/kmsim/tui/pages/keys"
+	"github.com/kmsim/kmsim/tui/pages/principal"
 	trailpage "github.com/kmsim/kmsim/tui/pages/trail"
+	"github.com/kmsim/kmsim/tui/pages/whocan"
 )
 
 // Service is everything the views ask of kmsim; each page declares the part it uses.
@@ -33,12 +38,18 @@ type Service interface {
 	trailpage.Service
 	explain.Service
 	findings.Service
+	whocan.Service
+	principal.Service
+	dryrun.Service
 }
 
 // worldService is the Service over a world and a data directory: the same services the CLI uses.
 type worldService struct {
 	world   *fixtures.World
 	dataDir string
+
+	analyzerOnce sync.Once
+	an           *analysis.Analyzer // built on first use: it caches evaluations across views
 }
 
 // NewService returns the Service for world w and the trail in dataDir.

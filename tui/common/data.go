@@ -1,6 +1,7 @@
 package common
 
 import (
+	"github.com/kmsim/kmsim/evaluator/analysis"
 	"github.com/kmsim/kmsim/evaluator/lint"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/trail"
@@ -48,4 +49,26 @@ type Findings struct {
 	Detections []trail.Finding
 	// TrailNote says why detections are absent (no trail, or a server holds it); empty when they ran.
 	TrailNote string
+}
+
+// PrincipalInfo is what the principal view shows of one principal, apart from its recent calls.
+type PrincipalInfo struct {
+	ARN  string
+	Kind string // analysis.KindUser, KindRole, KindAccount, KindService, KindAnyone
+	Note string
+	// Policies are the ids of its identity-based policies (a managed policy's ARN, "user/NAME/inline/POLICY").
+	Policies []string
+	Groups   []string
+	Boundary string
+	// Can lists the keys and key actions it can use.
+	Can []analysis.Capability
+}
+
+// DryRun is what a proposed key policy would change: who gains or loses access and, when a trail
+// exists, which recorded calls would now be decided otherwise.
+type DryRun struct {
+	Changes []analysis.Change
+	Replay  *analysis.ReplayReport
+	// ReplayNote says why Replay is absent (no trail), or is empty.
+	ReplayNote string
 }

@@ -17,3 +17,12 @@ type StatusMsg string
 
 // GoBackMsg asks the root to leave the current page for the previous one.
 type GoBackMsg struct{}
+
+// OpenWhoCanMsg asks the root to show who can use a key.
+type OpenWhoCanMsg struct{ Key Key }
+
+// OpenDryRunMsg asks the root to edit a key's policy and show what the edit would change.
+type OpenDryRunMsg struct{ Key Key }
+
+// OpenPrincipalMsg asks the root to show a principal.
+type OpenPrincipalMsg struct{ ARN string }

@@ -182,11 +182,11 @@ func isTick(msg tea.Msg) bool {
 }
 
 // Keys turns a string into key messages: runes, with "enter", "esc", "tab", "up", "down", "left",
-// "right", "ctrl+c" written as <enter> and so on.
+// "right", "ctrl+c", "ctrl+s" written as <enter> and so on.
 func Keys(s string) []tea.Msg {
 	named := map[string]tea.KeyType{"enter": tea.KeyEnter, "esc": tea.KeyEsc, "tab": tea.KeyTab, "up": tea.KeyUp,
 		"down": tea.KeyDown, "left": tea.KeyLeft, "right": tea.KeyRight, "ctrl+c": tea.KeyCtrlC,
-		"backspace": tea.KeyBackspace, "shift+tab": tea.KeyShiftTab}
+		"backspace": tea.KeyBackspace, "shift+tab": tea.KeyShiftTab, "ctrl+s": tea.KeyCtrlS}
 	var out []tea.Msg
 	for len(s) > 0 {
 		if s[0] == '<' {

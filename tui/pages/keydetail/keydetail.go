@@ -19,6 +19,12 @@ import (
 // SideBySideWidth is the narrowest width at which JSON and Rego sit side by side.
 const SideBySideWidth = 120
 
+// The keys that open the who-can and dry-run views on the key.
+var (
+	whoCanKey = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can"))
+	dryRunKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dry-run edit"))
+)
+
 // policyMsg carries a key's policy and its translation.
 type policyMsg struct {
 	arn    string
@@ -181,6 +187,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			}
 			m.layout()
 			return nil
+		case key.Matches(msg, whoCanKey) && m.key.Key != nil:
+			k := m.key
+			return func() tea.Msg { return common.OpenWhoCanMsg{Key: k} }
+		case key.Matches(msg, dryRunKey) && m.key.Key != nil:
+			k := m.key
+			return func() tea.Msg { return common.OpenDryRunMsg{Key: k} }
 		case msg.String() == "tab" && m.showRego:
 			m.focus = 1 - m.focus
 			return nil
@@ -202,9 +214,9 @@ func (m *Model) ShortHelp() []key.Binding {
 	toggle := km.Toggle
 	if m.showRego {
 		toggle.SetHelp("r", "hide rego")
-		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane"))}
+		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane")), whoCanKey, dryRunKey}
 	}
-	return []key.Binding{km.Up, km.Down, toggle}
+	return []key.Binding{km.Up, km.Down, toggle, whoCanKey, dryRunKey}
 }
 
 // FullHelp implements help.KeyMap.
