@@ -28,7 +28,18 @@ func (s *Server) generateRandom(ctx context.Context, c *call, in *GenerateRandom
 		return nil, err
 	}
 	if in.CustomKeyStoreId != "" {
-		return nil, apiError("CustomKeyStoreNotFoundException", "")
+		// Random bytes from a custom key store come from its CloudHSM cluster, which must be connected.
+		s.state.mu.RLock()
+		ks, err := s.state.findStore(c, in.CustomKeyStoreId)
+		s.state.mu.RUnlock()
+		switch {
+		case err != nil:
+			return nil, err
+		case ks.Type != storeCloudHSM:
+			return nil, apiError("UnsupportedOperationException", "GenerateRandom is not supported for custom key store %s of type %s.", ks.ID, ks.Type)
+		case ks.ConnectionState != storeConnected:
+			return nil, apiError("CustomKeyStoreInvalidStateException", "Custom key store %s is not connected. Its connection state is %s.", ks.ID, ks.ConnectionState)
+		}
 	}
 	return &GenerateRandomOutput{Plaintext: randomBytes(int(*in.NumberOfBytes))}, nil
 }

@@ -88,6 +88,10 @@ func (s *Server) replicateKey(ctx context.Context, c *call, in *ReplicateKeyInpu
 		s.state.mu.Unlock()
 		return nil, apiError("AlreadyExistsException", "The multi-Region key %s already has a replica in %s.", primary.ARN(), in.ReplicaRegion)
 	}
+	if s.state.countKeys(replica.Account, replica.Region) >= maxKeysPerRegion {
+		s.state.mu.Unlock()
+		return nil, errQuotaExceeded()
+	}
 	replica.Tags = maps.Clone(replica.Tags)
 	err = s.state.putKey(&replica)
 	s.state.mu.Unlock()
