@@ -15,6 +15,7 @@ import (
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/evaluator"
 	"github.com/kmsim/kmsim/evaluator/analysis"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -84,7 +85,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	key, err := analysis.FindKey(w, opts.Key)
+	key, err := worldview.FindKey(w, opts.Key, "", "")
 	if err != nil {
 		return err
 	}

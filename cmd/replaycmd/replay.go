@@ -18,6 +18,7 @@ import (
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
 	"github.com/kmsim/kmsim/evaluator/analysis"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/trail"
 )
@@ -87,7 +88,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	key, err := analysis.FindKey(w, opts.Key)
+	key, err := worldview.FindKey(w, opts.Key, "", "")
 	if err != nil {
 		return err
 	}

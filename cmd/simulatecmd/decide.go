@@ -18,7 +18,7 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 	if err != nil {
 		return Result{}, evaluator.Request{}, err
 	}
-	key, err := findKey(w, opts.Resource, p.Account, opts.Region)
+	key, err := worldview.FindKey(w, opts.Resource, p.Account, opts.Region)
 	if err != nil {
 		return Result{}, evaluator.Request{}, err
 	}

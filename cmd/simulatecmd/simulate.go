@@ -111,26 +111,6 @@ func Run(ctx context.Context, opts *Options) error {
 	return nil
 }
 
-// findKey resolves a key id, key ARN, alias name or alias ARN in the world.
-func findKey(w *fixtures.World, ref, account, region string) (*fixtures.Key, error) {
-	if strings.HasPrefix(ref, "arn:") {
-		parts := strings.SplitN(ref, ":", 6)
-		if len(parts) == 6 {
-			region, account, ref = parts[3], parts[4], parts[5]
-		}
-	}
-	var k *fixtures.Key
-	if strings.HasPrefix(ref, "alias/") {
-		k = w.KeyByAlias(account, region, ref)
-	} else {
-		k = w.Key(account, region, strings.TrimPrefix(ref, "key/"))
-	}
-	if k == nil {
-		return nil, fmt.Errorf("no key %s in account %s, region %s of the world", ref, account, region)
-	}
-	return k, nil
-}
-
 // writeText explains a decision the way a person would.
 func writeText(out io.Writer, req evaluator.Request, res Result) {
 	d := res.Decision

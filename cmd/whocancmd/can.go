@@ -7,6 +7,7 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/evaluator/analysis"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -60,7 +61,7 @@ func CanRun(ctx context.Context, opts *CanOptions) error {
 	}
 	var key *fixtures.Key
 	if opts.Key != "" {
-		if key, err = analysis.FindKey(w, opts.Key); err != nil {
+		if key, err = worldview.FindKey(w, opts.Key, "", ""); err != nil {
 			return err
 		}
 	}

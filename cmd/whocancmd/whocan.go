@@ -14,6 +14,7 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/evaluator/analysis"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -69,7 +70,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if err != nil {
 		return err
 	}
-	key, err := analysis.FindKey(w, opts.Key)
+	key, err := worldview.FindKey(w, opts.Key, "", "")
 	if err != nil {
 		return err
 	}

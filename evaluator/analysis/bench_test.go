@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -22,7 +23,7 @@ func generatedWorld(n int) *fixtures.World {
 
 func BenchmarkWhoCan(b *testing.B) {
 	w := generatedWorld(10000)
-	k, _ := FindKey(w, "alias/app-data")
+	k, _ := worldview.FindKey(w, "alias/app-data", "", "")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		acc, err := New(w).WhoCan(context.Background(), Query{Action: "kms:Decrypt", Key: k})

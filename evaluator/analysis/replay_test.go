@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/trail"
 )
@@ -40,7 +41,7 @@ func records(w *fixtures.World, k *fixtures.Key, n int) []trail.Record {
 
 func replayStore(t testing.TB, n int) (*trail.Store, *fixtures.World, *fixtures.Key) {
 	w := fixtures.MustLoad("ec-constrained-decrypt")
-	k, _ := FindKey(w, "alias/billing")
+	k, _ := worldview.FindKey(w, "alias/billing", "", "")
 	s, err := trail.Open(":memory:")
 	if err != nil {
 		t.Fatal(err)

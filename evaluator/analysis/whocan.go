@@ -163,35 +163,6 @@ func NormalizeAction(s string) string {
 	return "kms:" + name
 }
 
-// FindKey resolves a key id, key ARN, alias name or alias ARN in w. Without an ARN, key ids and
-// aliases are looked up in every account and region; an ambiguous reference is an error.
-func FindKey(w *fixtures.World, ref string) (*fixtures.Key, error) {
-	account, region := "", ""
-	if strings.HasPrefix(ref, "arn:") {
-		parts := strings.SplitN(ref, ":", 6)
-		if len(parts) == 6 {
-			region, account, ref = parts[3], parts[4], parts[5]
-		}
-	}
-	var found []*fixtures.Key
-	for i := range w.Keys {
-		k := &w.Keys[i]
-		if (account != "" && k.Account != account) || (region != "" && k.Region != region) {
-			continue
-		}
-		if k.ID == strings.TrimPrefix(ref, "key/") || slices.Contains(k.Aliases, ref) {
-			found = append(found, k)
-		}
-	}
-	switch len(found) {
-	case 0:
-		return nil, fmt.Errorf("no key %s in the world", ref)
-	case 1:
-		return found[0], nil
-	}
-	return nil, fmt.Errorf("key %s is ambiguous: give its ARN", ref)
-}
-
 // Subjects lists the principals who-can considers for a key with policy keyPolicy: every user,
 // every role, the account principals of the world's accounts and of the accounts the key
 // policy names, the service principals the key policy names, and "*" when the key policy names

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kmsim/kmsim/evaluator"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -70,7 +71,7 @@ func TestWhoCanFixtureWorlds(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.world+"/"+tc.action, func(t *testing.T) {
 			w := fixtures.MustLoad(tc.world)
-			k, err := FindKey(w, tc.key)
+			k, err := worldview.FindKey(w, tc.key, "", "")
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -136,7 +137,7 @@ func TestCan(t *testing.T) {
 
 func TestDiff(t *testing.T) {
 	w := fixtures.MustLoad("ec-constrained-decrypt")
-	k, _ := FindKey(w, "alias/billing")
+	k, _ := worldview.FindKey(w, "alias/billing", "", "")
 	// The proposal drops the encryption-context condition and adds the partner account.
 	proposed := []byte(`{"Version":"2012-10-17","Statement":[
 {"Sid":"KeyAdmin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":["kms:Describe*","kms:PutKeyPolicy","kms:GetKeyPolicy"],"Resource":"*"},
@@ -164,7 +165,7 @@ func TestDiff(t *testing.T) {
 
 func TestGrantWay(t *testing.T) {
 	w := fixtures.MustLoad("cross-account-key-policy")
-	k, _ := FindKey(w, "alias/shared")
+	k, _ := worldview.FindKey(w, "alias/shared", "", "")
 	g := evaluator.Grant{ID: "g1", KeyARN: w.KeyARN(k), GranteePrincipal: "arn:aws:iam::444455556666:user/partner-user",
 		Operations: []string{"Decrypt"}, EncryptionContextSubset: map[string]string{"app": "billing"}}
 	acc, err := New(w, WithGrants([]evaluator.Grant{g})).WhoCan(context.Background(), Query{Action: "kms:Decrypt", Key: k})

@@ -3,6 +3,7 @@ package worldview
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/kmsim/kmsim/evaluator"
@@ -34,6 +35,36 @@ func KeyPolicy(w *fixtures.World, k *fixtures.Key) *evaluator.Policy {
 		doc = []byte(DefaultKeyPolicy(k.Account))
 	}
 	return &evaluator.Policy{ID: "key/" + k.ID, Kind: evaluator.KindKey, Document: doc}
+}
+
+// FindKey finds a world key by key id, key ARN, alias name or alias ARN. An ARN names its own
+// account and Region; otherwise account and region, when not empty, narrow the search (as a
+// key id or alias name refers to the caller's account and Region in AWS). An ambiguous reference
+// is an error.
+func FindKey(w *fixtures.World, ref, account, region string) (*fixtures.Key, error) {
+	if strings.HasPrefix(ref, "arn:") {
+		parts := strings.SplitN(ref, ":", 6)
+		if len(parts) == 6 {
+			region, account, ref = parts[3], parts[4], parts[5]
+		}
+	}
+	var found []*fixtures.Key
+	for i := range w.Keys {
+		k := &w.Keys[i]
+		if (account != "" && k.Account != account) || (region != "" && k.Region != region) {
+			continue
+		}
+		if k.ID == strings.TrimPrefix(ref, "key/") || slices.Contains(k.Aliases, ref) {
+			found = append(found, k)
+		}
+	}
+	switch len(found) {
+	case 0:
+		return nil, fmt.Errorf("no key %s in the world", ref)
+	case 1:
+		return found[0], nil
+	}
+	return nil, fmt.Errorf("key %s is ambiguous: give its ARN", ref)
 }
 
 // Principal is the evaluator's view of the owner of credential c: its identity, its identity
