@@ -2,47 +2,133 @@ package evaluator
 
 import (
 	"context"
+	"fmt"
 	"os"
+	"strconv"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
-// benchRequest is a key user's kms:Decrypt against the console default key policy plus three
-// identity policies.
-func benchRequest(b *testing.B) Request {
+// The typical request of the benchmarks: a role session's KMS call against a key with the
+// console default key policy, three identity policies and two grants.
+const (
+	benchAccount = "111122223333"
+	benchRole    = "arn:aws:iam::111122223333:role/ExampleUserRole"
+)
+
+var benchIdentity = []Policy{
+	{ID: "p1", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bucket/*"}]}`)},
+	{ID: "p2", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:111122223333:key/*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`)},
+	{ID: "p3", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:ScheduleKeyDeletion","Resource":"*"},{"Effect":"Allow","Action":["kms:Describe*","kms:List*"],"Resource":"*"}]}`)},
+}
+
+// benchWorld holds the keys, principals and actions the request mix draws from.
+type benchWorld struct {
+	keyPolicy  []byte
+	keys       []string
+	principals []Principal
+	actions    []string
+	depts      []string
+}
+
+func newBenchWorld(b *testing.B) *benchWorld {
 	key, err := os.ReadFile("testdata/policies/console_default.json")
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := PrincipalFromARN("arn:aws:sts::111122223333:assumed-role/ExampleUserRole/app")
-	p.IdentityPolicies = []Policy{
-		{ID: "p1", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"arn:aws:s3:::bucket/*"}]}`)},
-		{ID: "p2", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:*:111122223333:key/*","Condition":{"StringEquals":{"kms:ViaService":"s3.us-east-1.amazonaws.com"}}}]}`)},
-		{ID: "p3", Kind: KindIdentity, Document: []byte(`{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"kms:ScheduleKeyDeletion","Resource":"*"},{"Effect":"Allow","Action":["kms:Describe*","kms:List*"],"Resource":"*"}]}`)},
+	w := &benchWorld{keyPolicy: key, actions: []string{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"},
+		depts: []string{"IT", "Finance", "Sales"}}
+	for i := range 8 {
+		w.keys = append(w.keys, fmt.Sprintf("arn:aws:kms:us-east-1:%s:key/1234abcd-12ab-34cd-56ef-%012d", benchAccount, i))
+	}
+	for i := range 6 {
+		p := PrincipalFromARN(fmt.Sprintf("arn:aws:sts::%s:assumed-role/ExampleUserRole/app-%d", benchAccount, i))
+		p.IdentityPolicies = benchIdentity
+		w.principals = append(w.principals, p)
+	}
+	return w
+}
+
+// request returns the i-th request of the mix: principal, key, action, department and whether
+// the call comes through S3 vary with i, and every request carries an encryption context entry
+// of its own (as a per-object context does), so no two requests are equal in every fact.
+func (w *benchWorld) request(i int) Request {
+	key := w.keys[i%len(w.keys)]
+	dept := w.depts[(i/7)%len(w.depts)]
+	ctx := map[string][]string{
+		"kms:EncryptionContext:Department": {dept},
+		"kms:EncryptionContext:ObjectId":   {strconv.Itoa(i)},
+	}
+	if i%2 == 0 {
+		ctx["kms:ViaService"] = []string{"s3.us-east-1.amazonaws.com"}
 	}
 	return Request{
-		Principal:      p,
-		Action:         "kms:Decrypt",
-		Resource:       "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-		ResourcePolicy: &Policy{ID: "key/1234abcd", Kind: KindKey, Document: key},
-		Context:        map[string][]string{"kms:EncryptionContext:Department": {"IT"}, "kms:ViaService": {"s3.us-east-1.amazonaws.com"}},
+		Principal:      w.principals[(i/3)%len(w.principals)],
+		Action:         w.actions[(i/5)%len(w.actions)],
+		Resource:       key,
+		ResourcePolicy: &Policy{ID: "key/" + key[len(key)-36:], Kind: KindKey, Document: w.keyPolicy},
+		Context:        ctx,
+		Grants: []Grant{
+			{ID: "g-lambda", KeyARN: key, GranteePrincipal: "arn:aws:iam::111122223333:role/ExampleLambdaRole",
+				Operations: []string{"Decrypt"}, EncryptionContextSubset: map[string]string{"Department": "IT"}},
+			{ID: "g-user", KeyARN: key, GranteePrincipal: benchRole,
+				Operations: []string{"Encrypt", "GenerateDataKey"}, EncryptionContextSubset: map[string]string{"Department": "Finance"}},
+		},
 	}
 }
 
-// BenchmarkDecide decides benchRequest from one goroutine; the policies are compiled once,
-// before the timer starts.
+// benchRequest is the mix's first request: a key user's kms:Decrypt through S3.
+func benchRequest(b *testing.B) Request { return newBenchWorld(b).request(0) }
+
+// benchMode is one way of drawing the requests of a benchmark.
+type benchMode struct {
+	name string
+	opts []Option
+	// next returns the i-th request.
+	next func(w *benchWorld, i int) Request
+}
+
+// benchModes measure:
+//   - evaluated: the mix with the decision memo off, so OPA evaluates every decision;
+//   - repeated: one request over and over (answered from the memo);
+//   - mix: the mix with the defaults: requests differ (encryption context, clock), but most
+//     repeat every fact the policies read;
+//   - distinct: the mix where every request also differs in a fact a policy reads
+//     (kms:ViaService), so none repeats.
+var benchModes = []benchMode{
+	{"evaluated", []Option{WithDecisionMemo(0)}, (*benchWorld).request},
+	{"repeated", nil, func(w *benchWorld, _ int) Request { return w.request(0) }},
+	{"mix", nil, (*benchWorld).request},
+	{"distinct", nil, func(w *benchWorld, i int) Request {
+		r := w.request(i)
+		r.Context["kms:ViaService"] = []string{"svc" + strconv.Itoa(i) + ".us-east-1.amazonaws.com"}
+		return r
+	}},
+}
+
+// benchClock advances one second every 1,000 calls, as a server's clock does under load.
+func benchClock() func() time.Time {
+	var n atomic.Int64
+	start := time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC)
+	return func() time.Time { return start.Add(time.Duration(n.Add(1)/1000) * time.Second) }
+}
+
+// BenchmarkDecide decides requests from one goroutine; policies are compiled, and the memo
+// filled with one pass over the mix's relevant facts, before the timer starts.
 func BenchmarkDecide(b *testing.B) {
 	for _, mode := range benchModes {
 		b.Run(mode.name, func(b *testing.B) {
-			req := benchRequest(b)
-			e := New(mode.opts...)
+			w := newBenchWorld(b)
+			e := New(append([]Option{WithNow(benchClock())}, mode.opts...)...)
 			ctx := context.Background()
-			if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
-				b.Fatalf("warm-up: %+v %v", d, err)
-			}
+			warm(b, e, w, mode)
 			b.ReportAllocs()
 			b.ResetTimer()
+			i := 1 << 20
 			for b.Loop() {
-				if _, err := e.Decide(ctx, req); err != nil {
+				i++
+				if _, err := e.Decide(ctx, mode.next(w, i)); err != nil {
 					b.Fatal(err)
 				}
 			}
@@ -51,31 +137,31 @@ func BenchmarkDecide(b *testing.B) {
 	}
 }
 
-// benchModes measure a decision evaluated by OPA every time, and the same request answered from
-// the decision memo (as repeated calls within a second are).
-var benchModes = []struct {
-	name string
-	opts []Option
-}{
-	{"evaluated", []Option{WithDecisionMemo(0)}},
-	{"remembered", nil},
+// warm decides the first requests of the mode, checking the first is allowed.
+func warm(b *testing.B, e *Evaluator, w *benchWorld, mode benchMode) {
+	for i := range 2000 {
+		d, err := e.Decide(context.Background(), mode.next(w, i))
+		if err != nil || (i == 0 && !d.Allowed()) {
+			b.Fatalf("warm-up: %+v %v", d, err)
+		}
+	}
 }
 
-// BenchmarkDecideParallel decides benchRequest from GOMAXPROCS goroutines sharing one Evaluator.
+// BenchmarkDecideParallel decides requests from GOMAXPROCS goroutines sharing one Evaluator.
 func BenchmarkDecideParallel(b *testing.B) {
 	for _, mode := range benchModes {
 		b.Run(mode.name, func(b *testing.B) {
-			req := benchRequest(b)
-			e := New(mode.opts...)
+			w := newBenchWorld(b)
+			e := New(append([]Option{WithNow(benchClock())}, mode.opts...)...)
 			ctx := context.Background()
-			if d, err := e.Decide(ctx, req); err != nil || !d.Allowed() {
-				b.Fatalf("warm-up: %+v %v", d, err)
-			}
+			warm(b, e, w, mode)
+			var seq atomic.Int64
+			seq.Store(1 << 20)
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
-					if _, err := e.Decide(ctx, req); err != nil {
+					if _, err := e.Decide(ctx, mode.next(w, int(seq.Add(1)))); err != nil {
 						b.Error(err)
 						return
 					}
