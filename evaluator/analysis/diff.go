@@ -23,6 +23,9 @@ type DiffQuery struct {
 	KeyPolicy []byte
 	// IdentityPolicies are proposed identity policies, by user or role ARN.
 	IdentityPolicies map[string][]evaluator.Policy
+	// AddGrants are proposed new grants on Key; RevokeGrants the ids of grants to take away.
+	AddGrants    []evaluator.Grant
+	RevokeGrants []string
 	// Actions to compare (default KeyActions).
 	Actions []string
 }
@@ -48,11 +51,12 @@ func (a *Analyzer) Diff(ctx context.Context, q DiffQuery) ([]Change, error) {
 		actions = KeyActions
 	}
 	before := Query{Key: q.Key, All: true}
-	after := Query{Key: q.Key, All: true, KeyPolicy: q.KeyPolicy, IdentityPolicies: q.IdentityPolicies}
+	after := Query{Key: q.Key, All: true, KeyPolicy: q.KeyPolicy, IdentityPolicies: q.IdentityPolicies,
+		AddGrants: q.AddGrants, RevokeGrants: q.RevokeGrants}
 	subjects := map[string]Subject{}
 	var order []string
-	for _, pol := range [][]byte{a.keyPolicy(before).Document, a.keyPolicy(after).Document} {
-		for _, s := range a.Subjects(pol) {
+	for _, q := range []Query{before, after} {
+		for _, s := range a.Subjects(a.keyPolicy(q).Document, a.keyGrants(q)) {
 			k := s.Kind + "\x00" + s.ARN
 			if _, ok := subjects[k]; !ok {
 				subjects[k] = s

@@ -19,21 +19,31 @@ type Analyzer struct {
 	world   *fixtures.World
 	eval    *evaluator.Evaluator
 	partial *rego.Partial
-	grants  []evaluator.Grant
+	// grants are the grants on each key, by key ARN: the world's and those WithGrants adds.
+	grants map[string][]evaluator.Grant
 }
 
 // Option configures an Analyzer.
 type Option func(*Analyzer)
 
-// WithGrants adds grants: a grant lets its grantee perform its operations on its key, within
-// its encryption-context constraints, unless a policy explicitly denies.
+// WithGrants adds grants to the world's: a grant lets its grantee perform its operations on its
+// key, within its encryption-context constraints, unless a policy explicitly denies.
 func WithGrants(grants []evaluator.Grant) Option {
-	return func(a *Analyzer) { a.grants = append(a.grants, grants...) }
+	return func(a *Analyzer) {
+		for _, g := range grants {
+			a.grants[g.KeyARN] = append(a.grants[g.KeyARN], g)
+		}
+	}
 }
 
-// New returns an Analyzer of world w.
+// New returns an Analyzer of world w, with the grants on its keys.
 func New(w *fixtures.World, opts ...Option) *Analyzer {
-	a := &Analyzer{world: w, eval: evaluator.New(), partial: rego.NewPartial()}
+	a := &Analyzer{world: w, eval: evaluator.New(), partial: rego.NewPartial(), grants: map[string][]evaluator.Grant{}}
+	for i := range w.Keys {
+		if gs := worldview.Grants(w, &w.Keys[i]); len(gs) > 0 {
+			a.grants[w.KeyARN(&w.Keys[i])] = gs
+		}
+	}
 	for _, o := range opts {
 		o(a)
 	}
@@ -122,6 +132,10 @@ type Query struct {
 	KeyPolicy []byte
 	// IdentityPolicies replaces the identity policies of the principals (user or role ARN) it names.
 	IdentityPolicies map[string][]evaluator.Policy
+	// AddGrants are proposed grants on Key, in addition to its own; RevokeGrants the ids of
+	// grants to take away.
+	AddGrants    []evaluator.Grant
+	RevokeGrants []string
 	// All keeps denied principals, with the reason.
 	All bool
 }
@@ -163,11 +177,11 @@ func NormalizeAction(s string) string {
 	return "kms:" + name
 }
 
-// Subjects lists the principals who-can considers for a key with policy keyPolicy: every user,
-// every role, the account principals of the world's accounts and of the accounts the key
-// policy names, the service principals the key policy names, and "*" when the key policy names
-// it; sorted by kind, then ARN.
-func (a *Analyzer) Subjects(keyPolicy []byte) []Subject {
+// Subjects lists the principals who-can considers for a key with policy keyPolicy and grants:
+// every user, every role, the account principals of the world's accounts and of the accounts the
+// key policy or a grantee names, the service principals the key policy or a grantee names, and
+// "*" when the key policy names it; sorted by kind, then ARN.
+func (a *Analyzer) Subjects(keyPolicy []byte, grants []evaluator.Grant) []Subject {
 	w := a.world
 	var out []Subject
 	for i := range w.Users {
@@ -199,6 +213,13 @@ func (a *Analyzer) Subjects(keyPolicy []byte) []Subject {
 			for _, s := range st.Principal.Service {
 				services[s] = true
 			}
+		}
+	}
+	for _, g := range grants {
+		if strings.HasSuffix(g.GranteePrincipal, ".amazonaws.com") {
+			services[g.GranteePrincipal] = true
+		} else if parts := strings.SplitN(g.GranteePrincipal, ":", 6); len(parts) == 6 && parts[4] != "" {
+			accounts[parts[4]] = true
 		}
 	}
 	for _, id := range slices.Sorted(mapKeys(accounts)) {
@@ -293,7 +314,7 @@ func (a *Analyzer) SubjectByARN(arn string) (Subject, error) {
 func (a *Analyzer) WhoCan(ctx context.Context, q Query) ([]Access, error) {
 	pol := a.keyPolicy(q)
 	var out []Access
-	for _, s := range a.Subjects(pol.Document) {
+	for _, s := range a.Subjects(pol.Document, a.keyGrants(q)) {
 		acc, err := a.Evaluate(ctx, s, q)
 		if err != nil {
 			return nil, err
@@ -303,6 +324,22 @@ func (a *Analyzer) WhoCan(ctx context.Context, q Query) ([]Access, error) {
 		}
 	}
 	return out, nil
+}
+
+// keyGrants are the grants on q.Key with q's proposed grants added and revoked ones taken away.
+func (a *Analyzer) keyGrants(q Query) []evaluator.Grant {
+	arn := a.world.KeyARN(q.Key)
+	gs := a.grants[arn]
+	if len(q.AddGrants) == 0 && len(q.RevokeGrants) == 0 {
+		return gs
+	}
+	var out []evaluator.Grant
+	for _, g := range append(slices.Clip(gs), q.AddGrants...) {
+		if g.KeyARN == arn && !slices.Contains(q.RevokeGrants, g.ID) {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 func (a *Analyzer) keyPolicy(q Query) *evaluator.Policy {
@@ -359,7 +396,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, s Subject, q Query) (Access, er
 	if err != nil {
 		return acc, err
 	}
-	d := a.combine(s, req, rr, ms)
+	d := a.combine(s, req, rr, ms, a.keyGrants(q))
 	ws := ways(d)
 	switch {
 	case len(ws) == 0:
@@ -425,7 +462,7 @@ func statementName(req evaluator.Request, m rego.PartialMatch) string {
 // combine restates kmsim.authz (rego/authz.rego) over statement conditions: the ways the
 // request is allowed. Account and "*" subjects are assumed to have an identity policy that
 // allows (their Note says so).
-func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms []rego.PartialMatch) dnf {
+func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms []rego.PartialMatch, grants []evaluator.Grant) dnf {
 	c := rr.Caller
 	service := c.Service != ""
 	exempt := c.Root || service
@@ -498,8 +535,8 @@ func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms
 		}
 	}
 	allowed := and(and(path, scpOK), notDenied)
-	if g := a.grantWays(req); len(g) > 0 {
-		allowed = or(allowed, and(g, notDenied))
+	if g := grantWays(s, req, grants, identity); len(g) > 0 {
+		allowed = or(allowed, and(and(g, scpOK), notDenied))
 	}
 	return allowed
 }
@@ -511,17 +548,21 @@ var encryptionContextOperations = map[string]bool{
 	"CreateGrant": true,
 }
 
-// grantWays lists the grants that let req's principal perform its action, with their constraints
-// as conditions.
-func (a *Analyzer) grantWays(req evaluator.Request) dnf {
+// grantWays lists the grants that let s perform req's action, with their constraints as
+// conditions. A grant to the subject's ARN or its role applies as is; one to its account
+// delegates to its identity policies (identity), as a key policy naming the account does.
+func grantWays(s Subject, req evaluator.Request, grants []evaluator.Grant, identity dnf) dnf {
 	op := strings.TrimPrefix(req.Action, "kms:")
 	p := req.Principal
 	var out dnf
-	for _, g := range a.grants {
+	for _, g := range grants {
 		if g.KeyARN != req.Resource || !slices.Contains(g.Operations, op) {
 			continue
 		}
-		if g.GranteePrincipal != p.ARN && (p.RoleARN == "" || g.GranteePrincipal != p.RoleARN) {
+		direct := s.Kind != KindAccount && s.Kind != KindAnyone && (g.GranteePrincipal == s.ARN || g.GranteePrincipal == p.ARN ||
+			(p.RoleARN != "" && g.GranteePrincipal == p.RoleARN))
+		viaAccount := s.Kind != KindAnyone && p.Account != "" && g.GranteePrincipal == fixtures.RootARN(p.Account)
+		if !direct && !viaAccount {
 			continue
 		}
 		c := conj{path: PathGrant, stmts: []string{"grant " + g.ID}}
@@ -537,7 +578,11 @@ func (a *Analyzer) grantWays(req evaluator.Request) dnf {
 				c.conds = append(c.conds, rego.Residual{Op: rego.OpExpression, Rego: "encryption context is exactly {" + strings.Join(kv, ", ") + "}"})
 			}
 		}
-		out = append(out, c)
+		if direct {
+			out = append(out, c)
+		} else {
+			out = or(out, label(and(dnf{c}, identity), PathGrant))
+		}
 	}
 	return out
 }

@@ -40,6 +40,22 @@ func TestWhoCanFixtureWorlds(t *testing.T) {
 			"arn:aws:iam::111122223333:root IAM via account: always",
 			"arn:aws:iam::444455556666:role/PartnerRole cross-account: always",
 		}},
+		{"cross-account-grant", "kms:Decrypt", "alias/partner-shared", []string{
+			"arn:aws:iam::111122223333:root IAM via account: always",
+			"arn:aws:iam::111122223333:user/key-admin IAM via account: always",
+			"arn:aws:iam::444455556666:role/PartnerAnalyst grant: encryption context is exactly {app=reports}",
+			"arn:aws:iam::444455556666:role/PartnerApp grant: kms:EncryptionContext:app = billing",
+			"arn:aws:iam::444455556666:root grant: encryption context is exactly {app=reports}",
+		}},
+		{"cross-account-grant", "kms:Encrypt", "alias/partner-shared", []string{
+			"arn:aws:iam::111122223333:root IAM via account: always",
+			"arn:aws:iam::111122223333:user/key-admin IAM via account: always",
+			"arn:aws:iam::444455556666:role/PartnerApp grant: kms:EncryptionContext:app = billing",
+		}},
+		{"cross-account-grant", "kms:ReEncryptFrom", "alias/partner-shared", []string{
+			"arn:aws:iam::111122223333:root IAM via account: always",
+			"arn:aws:iam::111122223333:user/key-admin IAM via account: always",
+		}},
 		{"ec-constrained-decrypt", "Decrypt", "alias/billing", []string{
 			"arn:aws:iam::111122223333:role/Billing key policy: kms:EncryptionContext:app = billing",
 		}},
@@ -90,7 +106,7 @@ func TestWhoCanFixtureWorlds(t *testing.T) {
 // "always" principal is allowed with an empty context, a denied one is not.
 func TestWhoCanAgreesWithDecide(t *testing.T) {
 	ctx := context.Background()
-	for _, name := range []string{"demo", "explicit-deny-wins", "lockout", "public-but-restricted"} {
+	for _, name := range []string{"demo", "explicit-deny-wins", "lockout", "public-but-restricted", "cross-account-grant"} {
 		w := fixtures.MustLoad(name)
 		a := New(w)
 		ev := evaluator.New()
@@ -107,7 +123,7 @@ func TestWhoCanAgreesWithDecide(t *testing.T) {
 					}
 					s, _ := a.SubjectByARN(x.Principal)
 					d, err := ev.Decide(ctx, evaluator.Request{Principal: s.Principal, Action: action, Resource: w.KeyARN(k),
-						ResourceAccount: k.Account, ResourcePolicy: a.keyPolicy(Query{Key: k})})
+						ResourceAccount: k.Account, ResourcePolicy: a.keyPolicy(Query{Key: k}), Grants: worldview.Grants(w, k)})
 					if err != nil {
 						t.Fatal(err)
 					}

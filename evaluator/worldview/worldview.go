@@ -37,6 +37,24 @@ func KeyPolicy(w *fixtures.World, k *fixtures.Key) *evaluator.Policy {
 	return &evaluator.Policy{ID: "key/" + k.ID, Kind: evaluator.KindKey, Document: doc}
 }
 
+// Grants are the grants on a world key, as the evaluator takes them.
+func Grants(w *fixtures.World, k *fixtures.Key) []evaluator.Grant {
+	out := make([]evaluator.Grant, 0, len(k.Grants))
+	arn := w.KeyARN(k)
+	for i, g := range k.Grants {
+		eg := evaluator.Grant{ID: g.ID, Name: g.Name, KeyARN: arn, GranteePrincipal: g.GranteePrincipal,
+			RetiringPrincipal: g.RetiringPrincipal, Operations: g.Operations}
+		if eg.ID == "" {
+			eg.ID = fixtures.DeriveGrantID(arn, i)
+		}
+		if c := g.Constraints; c != nil {
+			eg.EncryptionContextEquals, eg.EncryptionContextSubset = c.EncryptionContextEquals, c.EncryptionContextSubset
+		}
+		out = append(out, eg)
+	}
+	return out
+}
+
 // FindKey finds a world key by key id, key ARN, alias name or alias ARN. An ARN names its own
 // account and Region; otherwise account and region, when not empty, narrow the search (as a
 // key id or alias name refers to the caller's account and Region in AWS). An ambiguous reference
