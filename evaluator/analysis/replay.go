@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net"
 	"slices"
 	"strconv"
@@ -85,14 +86,12 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	if page <= 0 {
 		page = 5000
 	}
-	principals := map[string]*evaluator.Principal{}
+	r := &replayer{a: a, key: q.Key, keyARN: keyARN, current: current, proposed: proposed,
+		principals: map[string]*evaluator.Principal{}, memo: map[string][2]evaluator.Decision{}, readsClock: map[string]bool{}}
 	groups := map[string]*ReplayGroup{}
-	// Recorded calls repeat: one pair of decisions serves every call with the same principal,
-	// action and context. Time keys join the memo key only where a policy reads the clock.
-	memo := map[string][2]evaluator.Decision{}
-	readsClock := map[string]bool{}
 	last := ""
-	where := "keyArn = " + sqlString(keyARN)
+	// The calls on the key, and the ReEncrypt calls whose destination it is (their record names it).
+	where := "(keyArn = " + sqlString(keyARN) + " OR (eventName = 'ReEncrypt' AND contains(CAST(record AS VARCHAR), " + sqlString(q.Key.ID) + ")))"
 	if !q.Since.IsZero() {
 		where += " AND eventTime >= TIMESTAMP " + sqlString(q.Since.UTC().Format("2006-01-02 15:04:05"))
 	}
@@ -115,31 +114,21 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 			if err := json.Unmarshal([]byte(text), &rec); err != nil {
 				return nil, fmt.Errorf("event %s: %w", id, err)
 			}
+			call, p, sides := r.rebuild(&rec, rep)
+			if sides == nil {
+				continue // a ReEncrypt that names the key's id elsewhere than as its source or destination
+			}
 			rep.Calls++
-			call, req, ok := a.rebuild(&rec, principals, rep)
-			if !ok {
+			if p == nil {
 				continue
 			}
-			req.Resource, req.ResourceAccount = keyARN, q.Key.Account
-			clock, seen := readsClock[call.Principal]
-			if !seen {
-				clock = policiesReadClock(req.Principal, current, proposed)
-				readsClock[call.Principal] = clock
+			for _, u := range call.Unbuilt {
+				rep.Unbuilt[u]++
 			}
-			mk := memoKey(call.Principal, req.Action, req.Context, clock)
-			pair, hit := memo[mk]
-			if !hit {
-				req.ResourcePolicy = current
-				if pair[0], err = a.eval.Decide(ctx, req); err != nil {
-					return nil, err
-				}
-				req.ResourcePolicy = proposed
-				if pair[1], err = a.eval.Decide(ctx, req); err != nil {
-					return nil, err
-				}
-				memo[mk] = pair
+			before, after, err := r.decide(ctx, call.Principal, p, sides)
+			if err != nil {
+				return nil, err
 			}
-			before, after := pair[0], pair[1]
 			rep.Evaluated++
 			if before.Allowed() == after.Allowed() {
 				continue
@@ -274,15 +263,103 @@ func statementsOf(d evaluator.Decision, effect, policyPrefix string) string {
 	return strings.Join(out, ", ")
 }
 
-// rebuild turns a record into a request (without its resource), or reports why it cannot.
-func (a *Analyzer) rebuild(rec *trail.Record, principals map[string]*evaluator.Principal, rep *ReplayReport) (ReplayedCall, evaluator.Request, bool) {
-	call := ReplayedCall{EventID: rec.EventID, EventTime: rec.EventTime, EventName: rec.EventName}
-	action := "kms:" + rec.EventName
-	if rec.EventName == "ReEncrypt" {
-		action = "kms:ReEncryptFrom"
+// replayer holds what a replay reuses across calls: the principals it found, and the decisions
+// it made.
+type replayer struct {
+	a                 *Analyzer
+	key               *fixtures.Key
+	keyARN            string
+	current, proposed *evaluator.Policy
+	principals        map[string]*evaluator.Principal
+	// Recorded calls repeat: one pair of decisions serves every call with the same principal,
+	// action, key and context. Time keys join the memo key only where a policy reads the clock.
+	memo       map[string][2]evaluator.Decision
+	readsClock map[string]bool
+}
+
+// side is one authorization a recorded call needed: its action on a key, in a context. A side on
+// another key than the replayed one is decided under that key's own policy (when the world has
+// it), before and after alike.
+type side struct {
+	action  string
+	keyARN  string
+	other   *fixtures.Key // the world key of a side on another key; nil on the replayed key
+	context map[string][]string
+}
+
+// decide returns the decisions on the call under the current and the proposed policy: allowed
+// when every side is, otherwise the first side's denial.
+func (r *replayer) decide(ctx context.Context, principal string, p *evaluator.Principal, sides []side) (before, after evaluator.Decision, err error) {
+	for i, sd := range sides {
+		pair, err := r.decideSide(ctx, principal, p, sd)
+		if err != nil {
+			return before, after, err
+		}
+		if i == 0 || (before.Allowed() && !pair[0].Allowed()) {
+			before = pair[0]
+		}
+		if i == 0 || (after.Allowed() && !pair[1].Allowed()) {
+			after = pair[1]
+		}
 	}
-	call.Action = action
+	return before, after, nil
+}
+
+func (r *replayer) decideSide(ctx context.Context, principal string, p *evaluator.Principal, sd side) ([2]evaluator.Decision, error) {
+	clock, seen := r.readsClock[principal]
+	if !seen {
+		clock = policiesReadClock(*p, r.current, r.proposed)
+		r.readsClock[principal] = clock
+	}
+	mk := memoKey(principal, sd.keyARN+"\x00"+sd.action, sd.context, clock)
+	if pair, hit := r.memo[mk]; hit {
+		return pair, nil
+	}
+	req := evaluator.Request{Principal: *p, Action: sd.action, Context: sd.context, Resource: sd.keyARN,
+		ResourceAccount: r.key.Account, ResourcePolicy: r.current, Grants: r.a.grants[sd.keyARN]}
+	var pair [2]evaluator.Decision
+	var err error
+	if sd.other != nil {
+		req.ResourceAccount, req.ResourcePolicy = sd.other.Account, worldview.KeyPolicy(r.a.world, sd.other)
+		if pair[0], err = r.a.eval.Decide(ctx, req); err != nil {
+			return pair, err
+		}
+		pair[1] = pair[0]
+	} else {
+		if pair[0], err = r.a.eval.Decide(ctx, req); err != nil {
+			return pair, err
+		}
+		req.ResourcePolicy = r.proposed
+		if pair[1], err = r.a.eval.Decide(ctx, req); err != nil {
+			return pair, err
+		}
+	}
+	r.memo[mk] = pair
+	return pair, nil
+}
+
+// rebuild turns a record into the sides it needed on the replayed key (and, for ReEncrypt, on
+// the other key) and finds its principal (nil, counted in rep, when the world does not have it).
+// sides is nil when the call did not use the replayed key.
+func (r *replayer) rebuild(rec *trail.Record, rep *ReplayReport) (ReplayedCall, *evaluator.Principal, []side) {
+	call := ReplayedCall{EventID: rec.EventID, EventTime: rec.EventTime, EventName: rec.EventName}
 	id := rec.UserIdentity
+	base := r.context(rec, &call)
+	var sides []side
+	if rec.EventName == "ReEncrypt" {
+		sides = r.reEncryptSides(rec, base, &call)
+	} else {
+		call.Action = "kms:" + rec.EventName
+		sides = []side{{action: call.Action, keyARN: r.keyARN, context: base}}
+		if ec, ok := rec.RequestParameters["encryptionContext"].(map[string]any); ok {
+			sides[0].context = withEncryptionContext(base, ec)
+		} else if encryptionContextOperations[rec.EventName] {
+			call.Unbuilt = append(call.Unbuilt, "encryption context (not in the record)")
+		}
+	}
+	if sides == nil {
+		return call, nil, nil
+	}
 	arn := ""
 	if id != nil {
 		arn = id.ARN
@@ -291,12 +368,12 @@ func (a *Analyzer) rebuild(rec *trail.Record, principals map[string]*evaluator.P
 		}
 	}
 	call.Principal = arn
-	p, ok := principals[arn]
+	p, ok := r.principals[arn]
 	if !ok {
-		if pr, err := worldview.PrincipalByARN(a.world, arn); err == nil && arn != "" {
+		if pr, err := worldview.PrincipalByARN(r.a.world, arn); err == nil && arn != "" {
 			p = &pr
 		}
-		principals[arn] = p
+		r.principals[arn] = p
 	}
 	if p == nil {
 		name := arn
@@ -304,21 +381,16 @@ func (a *Analyzer) rebuild(rec *trail.Record, principals map[string]*evaluator.P
 			name = id.Type
 		}
 		rep.UnknownPrincipals[name]++
-		return call, evaluator.Request{}, false
 	}
+	return call, p, sides
+}
+
+// context rebuilds the request context every side of a call shares: encryption algorithm,
+// source IP, the calling service and the time.
+func (r *replayer) context(rec *trail.Record, call *ReplayedCall) map[string][]string {
 	ctx := map[string][]string{}
 	params := rec.RequestParameters
-	if ec, ok := params["encryptionContext"].(map[string]any); ok {
-		var keys []string
-		for k, v := range ec {
-			ctx["kms:EncryptionContext:"+k] = []string{fmt.Sprint(v)}
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		ctx["kms:EncryptionContextKeys"] = keys
-	} else if encryptionContextOperations[strings.TrimPrefix(action, "kms:")] {
-		call.Unbuilt = append(call.Unbuilt, "encryption context (not in the record)")
-	}
+	id := rec.UserIdentity
 	if params == nil {
 		call.Unbuilt = append(call.Unbuilt, "request parameters (null)")
 	}
@@ -342,8 +414,112 @@ func (a *Analyzer) rebuild(rec *trail.Record, principals map[string]*evaluator.P
 		ctx["aws:CurrentTime"] = []string{t.UTC().Format(time.RFC3339)}
 		ctx["aws:EpochTime"] = []string{strconv.FormatInt(t.Unix(), 10)}
 	}
-	for _, u := range call.Unbuilt {
-		rep.Unbuilt[u]++
+	return ctx
+}
+
+// withEncryptionContext returns a copy of ctx with the condition keys of encryption context ec.
+func withEncryptionContext(ctx map[string][]string, ec map[string]any) map[string][]string {
+	out := make(map[string][]string, len(ctx)+len(ec)+2)
+	maps.Copy(out, ctx)
+	keys := make([]string, 0, len(ec))
+	for k, v := range ec {
+		out["kms:EncryptionContext:"+k] = []string{fmt.Sprint(v)}
+		keys = append(keys, k)
 	}
-	return call, evaluator.Request{Principal: *p, Action: action, Context: ctx}, true
+	slices.Sort(keys)
+	out["kms:EncryptionContextKeys"] = keys
+	return out
+}
+
+// reEncryptSides rebuilds a ReEncrypt call as AWS KMS authorizes it: ReEncryptFrom on the source
+// key with the source encryption context, ReEncryptTo on the destination key with the
+// destination encryption context. The keys come from the record's resources (source first), or
+// else from sourceKeyId and destinationKeyId. nil when neither key is the replayed one.
+func (r *replayer) reEncryptSides(rec *trail.Record, base map[string][]string, call *ReplayedCall) []side {
+	w := r.a.world
+	params := rec.RequestParameters
+	account := ""
+	if rec.UserIdentity != nil {
+		account = rec.UserIdentity.AccountID
+	}
+	resolve := func(res int, param string) (string, *fixtures.Key) {
+		var keyRefs []string
+		if len(rec.Resources) > res && rec.Resources[res].ARN != "" {
+			keyRefs = append(keyRefs, rec.Resources[res].ARN)
+		}
+		if ref, ok := params[param].(string); ok && ref != "" {
+			keyRefs = append(keyRefs, ref)
+		}
+		for _, ref := range keyRefs {
+			if k, err := worldview.FindKey(w, ref, accountOf(ref, account), regionOf(ref, rec.AWSRegion)); err == nil {
+				return w.KeyARN(k), k
+			}
+		}
+		if len(keyRefs) > 0 && strings.HasPrefix(keyRefs[0], "arn:") {
+			return keyRefs[0], nil
+		}
+		return "", nil
+	}
+	srcARN, srcKey := resolve(0, "sourceKeyId")
+	dstARN, dstKey := resolve(1, "destinationKeyId")
+	if srcARN == "" && len(rec.Resources) == 0 {
+		srcARN = r.keyARN // the record's key: the source of a ReEncrypt
+	}
+	onKey := func(arn string) bool { return arn == r.keyARN }
+	if !onKey(srcARN) && !onKey(dstARN) {
+		return nil
+	}
+	same := []string{strconv.FormatBool(srcARN != "" && srcARN == dstARN)}
+	mk := func(action, arn string, k *fixtures.Key, ecParam, what string) (side, bool) {
+		ctx := maps.Clone(base)
+		if ec, ok := params[ecParam].(map[string]any); ok {
+			ctx = withEncryptionContext(base, ec)
+		}
+		ctx["kms:ReEncryptOnSameKey"] = same
+		sd := side{action: action, keyARN: arn, context: ctx}
+		if onKey(arn) {
+			return sd, true
+		}
+		if k == nil {
+			call.Unbuilt = append(call.Unbuilt, "ReEncrypt "+what+" key (not in the world)")
+			return sd, false
+		}
+		sd.other = k
+		return sd, true
+	}
+	var sides []side
+	var actions []string
+	for _, s := range []struct {
+		action, arn   string
+		k             *fixtures.Key
+		ecParam, what string
+	}{{"kms:ReEncryptFrom", srcARN, srcKey, "sourceEncryptionContext", "source"},
+		{"kms:ReEncryptTo", dstARN, dstKey, "destinationEncryptionContext", "destination"}} {
+		sd, ok := mk(s.action, s.arn, s.k, s.ecParam, s.what)
+		if !ok {
+			continue
+		}
+		if sd.other == nil {
+			actions = append(actions, s.action)
+		}
+		sides = append(sides, sd)
+	}
+	call.Action = strings.Join(actions, "+")
+	return sides
+}
+
+// accountOf is the account a key reference names, or def for a key id or alias name.
+func accountOf(ref, def string) string {
+	if parts := strings.SplitN(ref, ":", 6); len(parts) == 6 {
+		return parts[4]
+	}
+	return def
+}
+
+// regionOf is the Region a key reference names, or def for a key id or alias name.
+func regionOf(ref, def string) string {
+	if parts := strings.SplitN(ref, ":", 6); len(parts) == 6 {
+		return parts[3]
+	}
+	return def
 }

@@ -3,6 +3,8 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,5 +113,114 @@ func TestReplayClockConditions(t *testing.T) {
 	// Billing calls (even i) are allowed today; those from 00:30:00 on (i >= 1800) lose access.
 	if rep.Changed != 900 || len(rep.Groups) != 1 || rep.Groups[0].Change != "allowed→denied" {
 		t.Fatalf("changed %d groups %+v", rep.Changed, rep.Groups)
+	}
+}
+
+// reEncryptWorld has three keys: alias/old and alias/new let the App role re-encrypt from and
+// to them; alias/closed allows nothing to App.
+const reEncryptWorld = `name: re-encrypt
+accounts: [{id: "111122223333"}]
+roles:
+  - account: "111122223333"
+    name: App
+    trustPolicy: {Version: "2012-10-17", Statement: [{Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:root"}, Action: "sts:AssumeRole"}]}
+keys:
+  - account: "111122223333"
+    id: 11111111-1111-1111-1111-111111111111
+    aliases: [alias/old]
+    policy: {Version: "2012-10-17", Statement: [
+      {Sid: Admin, Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:root"}, Action: "kms:PutKeyPolicy", Resource: "*"},
+      {Sid: AppReEncrypt, Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:role/App"}, Action: "kms:ReEncrypt*", Resource: "*"}]}
+  - account: "111122223333"
+    id: 22222222-2222-2222-2222-222222222222
+    aliases: [alias/new]
+    policy: {Version: "2012-10-17", Statement: [
+      {Sid: AppReEncrypt, Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:role/App"}, Action: "kms:ReEncrypt*", Resource: "*"}]}
+  - account: "111122223333"
+    id: 33333333-3333-3333-3333-333333333333
+    aliases: [alias/closed]
+    policy: {Version: "2012-10-17", Statement: [
+      {Sid: Admin, Effect: Allow, Principal: {AWS: "arn:aws:iam::111122223333:root"}, Action: "kms:PutKeyPolicy", Resource: "*"}]}
+`
+
+// reEncryptRecord is a ReEncrypt by the App role from src to dst, shaped as CloudTrail records it.
+func reEncryptRecord(w *fixtures.World, i int, src, dst *fixtures.Key) trail.Record {
+	return trail.Record{EventVersion: "1.08", EventTime: "2025-01-01T00:00:00Z", EventSource: "kms.amazonaws.com", EventName: "ReEncrypt",
+		AWSRegion: "us-east-1", SourceIPAddress: "10.1.2.3", EventType: "AwsApiCall", RecipientAccountID: "111122223333", EventCategory: "Management",
+		EventID: fmt.Sprintf("00000000-0000-0000-0000-%012d", i),
+		UserIdentity: &trail.UserIdentity{Type: "AssumedRole", ARN: "arn:aws:sts::111122223333:assumed-role/App/s", AccountID: "111122223333",
+			SessionContext: &trail.SessionContext{SessionIssuer: &trail.SessionIssuer{Type: "Role", ARN: "arn:aws:iam::111122223333:role/App", AccountID: "111122223333"}}},
+		RequestParameters: map[string]any{"destinationKeyId": dst.ID, "sourceEncryptionAlgorithm": "SYMMETRIC_DEFAULT",
+			"destinationEncryptionAlgorithm": "SYMMETRIC_DEFAULT", "destinationEncryptionContext": map[string]any{"app": "x"}},
+		Resources: []trail.Resource{{AccountID: "111122223333", Type: "AWS::KMS::Key", ARN: w.KeyARN(src)}, {AccountID: "111122223333", Type: "AWS::KMS::Key", ARN: w.KeyARN(dst)}}}
+}
+
+// TestReplayReEncrypt: a ReEncrypt is authorized as ReEncryptFrom on its source key and
+// ReEncryptTo on its destination key, each under that key's policy; replaying a key's policy
+// finds the calls that re-encrypt from it and those that re-encrypt to it.
+func TestReplayReEncrypt(t *testing.T) {
+	w, err := fixtures.Parse("world.yaml", []byte(reEncryptWorld), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := func(alias string) *fixtures.Key {
+		k, err := worldview.FindKey(w, alias, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	old, nw, closed := key("alias/old"), key("alias/new"), key("alias/closed")
+	s, err := trail.Open(":memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	recs := []trail.Record{
+		reEncryptRecord(w, 1, old, nw),     // from old: allowed today
+		reEncryptRecord(w, 2, nw, old),     // to old: allowed today
+		reEncryptRecord(w, 3, old, closed), // from old to a key that denies ReEncryptTo: denied either way
+		reEncryptRecord(w, 4, old, old),    // from old to old: both sides on old
+		reEncryptRecord(w, 5, nw, closed),  // does not use old
+	}
+	if err := s.Insert(context.Background(), recs); err != nil {
+		t.Fatal(err)
+	}
+	statement := func(actions string) []byte {
+		return []byte(`{"Version":"2012-10-17","Statement":[
+{"Sid":"Admin","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:PutKeyPolicy","Resource":"*"},
+{"Sid":"AppOneWay","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:role/App"},"Action":"` + actions + `","Resource":"*"}]}`)
+	}
+	for _, tc := range []struct {
+		name   string
+		policy []byte
+		want   []string // changed calls: event id suffix and action
+	}{
+		{"only ReEncryptFrom left", statement("kms:ReEncryptFrom"), []string{"2 kms:ReEncryptTo", "4 kms:ReEncryptFrom+kms:ReEncryptTo"}},
+		{"only ReEncryptTo left", statement("kms:ReEncryptTo"), []string{"1 kms:ReEncryptFrom", "4 kms:ReEncryptFrom+kms:ReEncryptTo"}},
+		{"both left", statement("kms:ReEncrypt*"), nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := New(w).Replay(context.Background(), s.Query, ReplayQuery{Key: old, KeyPolicy: tc.policy})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Calls != 4 || rep.Evaluated != 4 {
+				t.Errorf("calls %d evaluated %d, want 4 4", rep.Calls, rep.Evaluated)
+			}
+			var got []string
+			for _, g := range rep.Groups {
+				if g.Change != "allowed→denied" {
+					t.Errorf("group %+v", g)
+				}
+				for _, c := range g.Calls {
+					got = append(got, strings.TrimLeft(c.EventID[len(c.EventID)-12:], "0")+" "+c.Action)
+				}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("changed %v, want %v", got, tc.want)
+			}
+		})
 	}
 }
