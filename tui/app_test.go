@@ -8,6 +8,7 @@ import (
 
 	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
+	"github.com/kmsim/kmsim/tui/pages/dryrun"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 	"github.com/kmsim/kmsim/tui/pages/keydetail"
 	"github.com/kmsim/kmsim/tui/pages/keys"
@@ -18,9 +19,15 @@ import (
 func newApp(t *testing.T) *tui.Model {
 	t.Helper()
 	m := tui.New(tuitest.Common(t), tuitest.Service(t))
+	start(t, m)
+	return m
+}
+
+// start sizes m at Width×Height and runs its Init.
+func start(t *testing.T, m *tui.Model) {
+	t.Helper()
 	drive(t, m, tea.WindowSizeMsg{Width: tuitest.Width, Height: tuitest.Height})
 	drive(t, m, tuitest.Messages(m.Init())...)
-	return m
 }
 
 func drive(t *testing.T, m *tui.Model, msgs ...tea.Msg) {
@@ -63,7 +70,7 @@ func TestViews(t *testing.T) {
 		{"whocan", "<down><enter>w", "EncryptionApp"},
 		{"principal", "<down><enter>w<down><enter>", "Recent calls"},
 		{"dryrun_editor", "<down><enter>d", "ctrl+s"},
-		{"dryrun_result", "<down><enter>d<ctrl+s>", "put-key-policy"},
+		{"dryrun_result", "<down><enter>d<ctrl+s>", "nothing to save"},
 	}
 	t.Setenv("EDITOR", "") // the dry-run views use the in-app editor
 	for _, tc := range cases {
@@ -81,6 +88,41 @@ func TestViews(t *testing.T) {
 		})
 	}
 }
+
+// TestSaveViews snapshots the dry run's save: the question, AWS's acceptance and its refusal by
+// the lockout safety check (no server holds the trail: a simulator starts on it for the call).
+func TestSaveViews(t *testing.T) {
+	cases := []struct {
+		name, doc, keys, want string
+	}{
+		{"confirm", appDataAccountOnly, "s", "y saves"},
+		{"saved", appDataAccountOnly, "sy", "Saved: AWS answered PutKeyPolicy with 200 OK."},
+		{"refused", lockoutPolicy, "sy", "MalformedPolicyDocumentException"},
+	}
+	t.Setenv("EDITOR", "")
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			m := newApp(t)
+			typeKeys(t, m, "<down><enter>d")
+			drive(t, m, dryrun.EditedMsg{ARN: tuitest.AppDataARN, Doc: []byte(tc.doc)})
+			typeKeys(t, m, tc.keys)
+			v := m.View()
+			if !strings.Contains(v, tc.want) {
+				t.Errorf("view lacks %q:\n%s", tc.want, v)
+			}
+			tuitest.Golden(t, v)
+		})
+	}
+}
+
+// Proposals for alias/app-data: the account's statement alone (admin keeps PutKeyPolicy through
+// IAM), and one that lets the account only decrypt (no one could change the policy afterwards).
+const (
+	appDataAccountOnly = `{"Version":"2012-10-17","Statement":[{"Sid":"Enable IAM User Permissions","Effect":"Allow",` +
+		`"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"}]}`
+	lockoutPolicy = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow",` +
+		`"Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:Decrypt","Resource":"*"}]}`
+)
 
 func TestExplainDenialView(t *testing.T) {
 	m := newApp(t)

@@ -48,8 +48,8 @@ type worldService struct {
 	world   *fixtures.World
 	dataDir string
 
-	analyzerOnce sync.Once
-	an           *analysis.Analyzer // built on first use: it caches evaluations across views
+	mu sync.Mutex         // guards an and the key policies a save replaces
+	an *analysis.Analyzer // built on first use: it caches evaluations across views
 }
 
 // NewService returns the Service for world w and the trail in dataDir.

@@ -13,7 +13,11 @@ import (
 )
 
 func (s *worldService) analyzer() *analysis.Analyzer {
-	s.analyzerOnce.Do(func() { s.an = analysis.New(s.world) })
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.an == nil {
+		s.an = analysis.New(s.world)
+	}
 	return s.an
 }
 

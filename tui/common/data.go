@@ -72,3 +72,21 @@ type DryRun struct {
 	// ReplayNote says why Replay is absent (no trail), or is empty.
 	ReplayNote string
 }
+
+// SavePlan is who can save a proposed key policy and where the call goes.
+type SavePlan struct {
+	// Actors are the principals with credentials that may call PutKeyPolicy on the key now: first
+	// those the proposal keeps able to, then the LockedOut last ones it would lock out (the
+	// simulator's lockout safety check refuses the call for them).
+	Actors    []string
+	LockedOut int
+	// Via names where PutKeyPolicy goes: a running server or a simulator started on the data directory.
+	Via string
+}
+
+// SaveResult is AWS's answer to a PutKeyPolicy: saved, or the exception's code and message.
+type SaveResult struct {
+	Actor, Via    string
+	Saved         bool
+	Code, Message string
+}

@@ -26,3 +26,6 @@ type OpenDryRunMsg struct{ Key Key }
 
 // OpenPrincipalMsg asks the root to show a principal.
 type OpenPrincipalMsg struct{ ARN string }
+
+// PolicySavedMsg says a key's policy was saved: views showing the key reload it.
+type PolicySavedMsg struct{ Key Key }

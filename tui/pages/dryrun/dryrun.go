@@ -1,7 +1,8 @@
 // Package dryrun is the view of a proposed key policy before anything is saved: the key's policy is
 // edited in $EDITOR (or, without one, in an editor inside the view), then the view shows who gains
 // or loses access (as `kmsim diff` does) and, when a trail exists, which recorded calls would now be
-// decided otherwise (as `kmsim replay` does). It saves nothing: it shows the command that would.
+// decided otherwise (as `kmsim replay` does). Only on confirmation does it save: a PutKeyPolicy
+// through the simulator, as a principal of the world allowed to make it, with AWS's answer shown.
 package dryrun
 
 import (
@@ -9,7 +10,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -32,13 +32,18 @@ const (
 	StageLoading         // reading the key's policy
 	StageEditing         // in $EDITOR or the in-app editor
 	StageAnalysing       // diff and replay running
-	StageResult          // showing what the proposal changes
+	StageResult          // showing what the proposal changes (and, after a save, AWS's answer)
+	StagePlanning        // finding who may save the proposal
+	StageConfirm         // asking whether to save, and as whom
+	StageSaving          // PutKeyPolicy in flight
 )
 
 // Service is what the dry-run view asks of kmsim.
 type Service interface {
 	Policy(ctx context.Context, k common.Key) (common.Policy, error)
 	DryRun(ctx context.Context, k common.Key, doc []byte) (common.DryRun, error)
+	SavePlan(ctx context.Context, k common.Key, doc []byte) (common.SavePlan, error)
+	SavePolicy(ctx context.Context, k common.Key, actor string, doc []byte) (common.SaveResult, error)
 }
 
 type policyMsg struct {
@@ -67,6 +72,20 @@ type resultMsg struct {
 	err error
 }
 
+// planMsg carries who may save the proposal.
+type planMsg struct {
+	arn  string
+	plan common.SavePlan
+	err  error
+}
+
+// savedMsg carries AWS's answer to the PutKeyPolicy.
+type savedMsg struct {
+	arn string
+	res common.SaveResult
+	err error
+}
+
 // Model is the dry-run view.
 type Model struct {
 	common common.Common
@@ -77,15 +96,19 @@ type Model struct {
 	stage    Stage
 	original string
 	proposed string
-	file     string
 	result   *common.DryRun
+	plan     common.SavePlan
+	actor    int // index into plan.Actors
+	saved    *common.SaveResult
 	err      error
 	note     string
 	cancel   context.CancelFunc
 	area     textarea.Model
 	view     *viewer.Model
-	save     key.Binding
+	run      key.Binding
 	edit     key.Binding
+	save     key.Binding
+	yes, no  key.Binding
 }
 
 // New returns an empty dry-run view; SetKey starts it.
@@ -93,8 +116,11 @@ func New(c common.Common, svc Service) *Model {
 	ta := textarea.New()
 	ta.CharLimit, ta.MaxHeight, ta.ShowLineNumbers, ta.Prompt = 0, 0, false, "│ "
 	m := &Model{common: c, svc: svc, Editor: os.Getenv("EDITOR"), area: ta, view: viewer.New(c),
-		save: key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "dry-run")),
-		edit: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit again"))}
+		run:  key.NewBinding(key.WithKeys("ctrl+s"), key.WithHelp("ctrl+s", "dry-run")),
+		edit: key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "edit again")),
+		save: key.NewBinding(key.WithKeys("s"), key.WithHelp("s", "save…")),
+		yes:  key.NewBinding(key.WithKeys("y"), key.WithHelp("y", "save")),
+		no:   key.NewBinding(key.WithKeys("n", "esc"), key.WithHelp("n/esc", "don't save"))}
 	m.view.SetTitle("Dry run")
 	return m
 }
@@ -117,13 +143,31 @@ func (m *Model) Result() *common.DryRun { return m.result }
 // Proposed is the proposed policy text.
 func (m *Model) Proposed() string { return m.proposed }
 
+// Actor is the principal a save acts as ("" before the save is planned).
+func (m *Model) Actor() string {
+	if m.actor < len(m.plan.Actors) {
+		return m.plan.Actors[m.actor]
+	}
+	return ""
+}
+
+// Plan is who may save the proposal and where the call goes, once planned.
+func (m *Model) Plan() common.SavePlan { return m.plan }
+
+// Saved is AWS's answer to the last save, or nil.
+func (m *Model) Saved() *common.SaveResult { return m.saved }
+
+// Content is the whole text of the view (the progress, the result or the question), unscrolled.
+func (m *Model) Content() string { return m.view.Content() }
+
 // InAppEditing reports whether the in-app editor has the keyboard.
 func (m *Model) InAppEditing() bool { return m.stage == StageEditing && m.Editor == "" }
 
 // SetKey loads k's policy, then opens the editor on it.
 func (m *Model) SetKey(k common.Key) tea.Cmd {
 	m.stop()
-	m.key, m.stage, m.result, m.err, m.note, m.file = k, StageLoading, nil, nil, "", ""
+	m.key, m.stage, m.result, m.err, m.note = k, StageLoading, nil, nil, ""
+	m.plan, m.actor, m.saved = common.SavePlan{}, 0, nil
 	m.original, m.proposed = "", ""
 	m.area.Blur()
 	m.view.SetTitle("Dry run · " + name(k))
@@ -173,14 +217,16 @@ func (m *Model) startEdit(text string) tea.Cmd {
 	}
 }
 
-// execEditor runs the editor on path, reading the file back when it exits.
+// execEditor runs the editor on path, reading the file back (and removing it) when it exits.
 func (m *Model) execEditor(path string) tea.Cmd {
-	args := strings.Fields(m.Editor)
+	editor := m.Editor
+	args := strings.Fields(editor)
 	c := exec.Command(args[0], append(args[1:], path)...)
 	arn := m.key.ARN
 	return tea.ExecProcess(c, func(err error) tea.Msg {
+		defer os.Remove(path)
 		if err != nil {
-			return EditedMsg{ARN: arn, File: path, Err: fmt.Errorf("%s: %w", m.Editor, err)}
+			return EditedMsg{ARN: arn, File: path, Err: fmt.Errorf("%s: %w", editor, err)}
 		}
 		doc, err := os.ReadFile(path)
 		return EditedMsg{ARN: arn, Doc: doc, File: path, Err: err}
@@ -191,7 +237,7 @@ func (m *Model) execEditor(path string) tea.Cmd {
 func (m *Model) analyse(doc []byte) tea.Cmd {
 	m.stop()
 	ctx, cancel := context.WithCancel(m.common.Ctx)
-	m.cancel, m.stage, m.proposed = cancel, StageAnalysing, string(doc)
+	m.cancel, m.stage, m.proposed, m.saved = cancel, StageAnalysing, string(doc), nil
 	m.view.SetContent("comparing who can use the key before and after, replaying the trail…")
 	svc, k := m.svc, m.key
 	return func() tea.Msg {
@@ -212,14 +258,43 @@ func (m *Model) layout() {
 	m.area.SetHeight(max(m.common.Height-2, 3))
 }
 
+// planSave finds who may save the proposal, then asks for confirmation.
+func (m *Model) planSave() tea.Cmd {
+	m.stage = StagePlanning
+	m.view.SetContent("finding who may call PutKeyPolicy on the key…")
+	svc, ctx, k, doc := m.svc, m.common.Ctx, m.key, []byte(m.proposed)
+	return func() tea.Msg {
+		plan, err := svc.SavePlan(ctx, k, doc)
+		return planMsg{arn: k.ARN, plan: plan, err: err}
+	}
+}
+
+// savePolicy sends the PutKeyPolicy as the chosen principal.
+func (m *Model) savePolicy() tea.Cmd {
+	m.stage = StageSaving
+	m.view.SetContent("PutKeyPolicy as " + m.Actor() + " through " + m.plan.Via + "…")
+	svc, ctx, k, actor, doc := m.svc, m.common.Ctx, m.key, m.Actor(), []byte(m.proposed)
+	return func() tea.Msg {
+		res, err := svc.SavePolicy(ctx, k, actor, doc)
+		return savedMsg{arn: k.ARN, res: res, err: err}
+	}
+}
+
 // Busy reports long work in flight.
-func (m *Model) Busy() bool { return m.stage == StageLoading || m.stage == StageAnalysing }
+func (m *Model) Busy() bool {
+	return m.stage == StageLoading || m.stage == StageAnalysing || m.stage == StagePlanning || m.stage == StageSaving
+}
 
 // Capturing reports that the in-app editor has the keyboard.
 func (m *Model) Capturing() bool { return m.InAppEditing() }
 
-// Back cancels the analysis in flight; the view stays.
+// Back cancels the analysis in flight or the question whether to save; the view stays.
 func (m *Model) Back() bool {
+	if m.stage == StageConfirm || m.stage == StagePlanning {
+		m.stage, m.note = StageResult, "not saved"
+		m.view.SetContent(m.report())
+		return true
+	}
 	if m.stage != StageAnalysing {
 		return false
 	}
@@ -252,7 +327,6 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.view.SetContent("error: " + msg.err.Error())
 			return common.ErrorCmd(msg.err)
 		}
-		m.file = msg.path
 		return m.execEditor(msg.path)
 	case EditedMsg:
 		if msg.ARN != m.key.ARN || m.stage != StageEditing {
@@ -277,10 +351,41 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.result = &msg.res
 		m.view.SetContent(m.report())
 		return nil
+	case planMsg:
+		if msg.arn != m.key.ARN || m.stage != StagePlanning {
+			return nil
+		}
+		if msg.err != nil {
+			m.stage = StageResult
+			m.view.SetContent(m.report())
+			return common.ErrorCmd(msg.err)
+		}
+		m.plan, m.actor, m.stage = msg.plan, 0, StageConfirm
+		m.view.SetContent(m.confirmText())
+		return nil
+	case savedMsg:
+		if msg.arn != m.key.ARN || m.stage != StageSaving {
+			return nil
+		}
+		m.stage = StageResult
+		if msg.err != nil {
+			m.view.SetContent(m.report())
+			return common.ErrorCmd(fmt.Errorf("saving the key policy: %w", msg.err))
+		}
+		m.saved = &msg.res
+		if !msg.res.Saved {
+			m.view.SetContent(m.report())
+			return common.ErrorCmd(fmt.Errorf("PutKeyPolicy: %s: %s", msg.res.Code, msg.res.Message))
+		}
+		m.original = m.proposed
+		m.view.SetContent(m.report())
+		k := m.key
+		return tea.Batch(func() tea.Msg { return common.PolicySavedMsg{Key: k} },
+			func() tea.Msg { return common.StatusMsg("key policy of " + name(k) + " saved") })
 	case tea.KeyMsg:
 		if m.InAppEditing() {
 			switch {
-			case key.Matches(msg, m.save):
+			case key.Matches(msg, m.run):
 				m.area.Blur()
 				return m.analyse([]byte(m.area.Value()))
 			case msg.Type == tea.KeyEsc:
@@ -292,6 +397,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			var cmd tea.Cmd
 			m.area, cmd = m.area.Update(msg)
 			return cmd
+		}
+		if m.stage == StageConfirm {
+			return m.updateConfirm(msg)
+		}
+		if key.Matches(msg, m.save) && m.stage == StageResult && m.result != nil && !m.unchanged() {
+			return m.planSave()
 		}
 		if key.Matches(msg, m.edit) && (m.stage == StageResult || m.stage == StageIdle) && m.original != "" {
 			text := m.proposed
@@ -306,12 +417,70 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	return nil
 }
 
-// report renders the diff, the replay summary and the save hint.
+// unchanged reports whether the proposal is the current policy.
+func (m *Model) unchanged() bool {
+	return strings.TrimSpace(m.proposed) == strings.TrimSpace(m.original)
+}
+
+// updateConfirm answers the question whether to save: y saves, n or esc does not, ←/→ change who acts.
+func (m *Model) updateConfirm(msg tea.KeyMsg) tea.Cmd {
+	km := m.common.Keys
+	n := len(m.plan.Actors)
+	switch {
+	case key.Matches(msg, m.yes) && n > 0:
+		return m.savePolicy()
+	case key.Matches(msg, m.no):
+		m.Back()
+		return nil
+	case key.Matches(msg, km.Right) && n > 0:
+		m.actor = (m.actor + 1) % n
+	case key.Matches(msg, km.Left) && n > 0:
+		m.actor = (m.actor + n - 1) % n
+	default:
+		_, cmd := m.view.Update(msg)
+		return cmd
+	}
+	m.view.SetContent(m.confirmText())
+	return nil
+}
+
+// confirmText asks whether to save, says as whom and through what, and warns of a lockout.
+func (m *Model) confirmText() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Save the proposal as the key policy of %s?\n\n", name(m.key))
+	if len(m.plan.Actors) == 0 {
+		b.WriteString("No principal of the world with credentials may call PutKeyPolicy on the key: nothing can be saved.\n\n")
+		b.WriteString("n/esc returns to the dry run")
+		return b.String()
+	}
+	fmt.Fprintf(&b, "  call     PutKeyPolicy on key/%s, policy name default\n", m.key.ID)
+	fmt.Fprintf(&b, "  as       %s  (%d of %d allowed; ←/→ change)\n", m.Actor(), m.actor+1, len(m.plan.Actors))
+	fmt.Fprintf(&b, "  through  %s\n\n", m.plan.Via)
+	if m.actor >= len(m.plan.Actors)-m.plan.LockedOut {
+		b.WriteString("The proposal would lock this principal out of the key policy: the lockout safety check\n")
+		b.WriteString("will refuse it (MalformedPolicyDocumentException) and nothing will change.\n\n")
+	}
+	b.WriteString("y saves · n/esc does not")
+	return b.String()
+}
+
+// report renders AWS's answer to a save, the diff, the replay summary and the save hint.
 func (m *Model) report() string {
 	r := m.result
 	var b strings.Builder
-	if strings.TrimSpace(m.proposed) == strings.TrimSpace(m.original) {
-		b.WriteString("The proposal is the current policy.\n\n")
+	switch sv := m.saved; {
+	case sv != nil && sv.Saved:
+		b.WriteString("Saved: AWS answered PutKeyPolicy with 200 OK.\n")
+		fmt.Fprintf(&b, "  as       %s\n  through  %s\n", sv.Actor, sv.Via)
+		b.WriteString("The key has the proposed policy (q returns to it); below, what the save changed.\n\n")
+	case sv != nil:
+		fmt.Fprintf(&b, "Not saved: AWS answered PutKeyPolicy with %s:\n%s\n", sv.Code, sv.Message)
+		fmt.Fprintf(&b, "  as       %s\n  through  %s\n", sv.Actor, sv.Via)
+		b.WriteString("The key policy is unchanged. s tries again, e edits the proposal.\n\n")
+	case m.unchanged():
+		b.WriteString("The proposal is the current policy: nothing to save. e edits it.\n\n")
+	default:
+		b.WriteString("Nothing is saved yet: s saves the proposal (PutKeyPolicy through the simulator, after you\nconfirm), e edits it again.\n\n")
 	}
 	gains := 0
 	for _, c := range r.Changes {
@@ -343,14 +512,7 @@ func (m *Model) report() string {
 			fmt.Fprintf(&b, "  %d calls decided without %s\n", rep.Unbuilt[u], u)
 		}
 	}
-	file := m.file
-	if file == "" {
-		file = "policy.json"
-	}
-	b.WriteString("\nNothing was saved. Save with:\n")
-	fmt.Fprintf(&b, "  aws kms put-key-policy --key-id %s --policy-name default --policy file://%s\n", m.key.ID, filepath.ToSlash(file))
-	b.WriteString("e edits the proposal again")
-	return b.String()
+	return strings.TrimRight(b.String(), "\n")
 }
 
 func mapKeys(m map[string]int) func(func(string) bool) {
@@ -377,18 +539,23 @@ func waysText(ws []analysis.Way) string {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	km := m.common.Keys
-	if m.InAppEditing() {
-		return []key.Binding{m.save, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel edit"))}
+	switch {
+	case m.InAppEditing():
+		return []key.Binding{m.run, key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel edit"))}
+	case m.stage == StageConfirm:
+		return []key.Binding{m.yes, m.no, key.NewBinding(key.WithKeys("left", "right"), key.WithHelp("←/→", "who acts"))}
+	case m.stage == StageResult && m.result != nil && !m.unchanged():
+		return []key.Binding{km.Up, km.Down, m.save, m.edit}
 	}
 	return []key.Binding{km.Up, km.Down, m.edit}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
-	if m.InAppEditing() {
+	if m.InAppEditing() || m.stage == StageConfirm {
 		return [][]key.Binding{m.ShortHelp()}
 	}
-	return [][]key.Binding{m.common.Keys.Nav(), {m.edit}}
+	return [][]key.Binding{m.common.Keys.Nav(), {m.save, m.edit}}
 }
 
 // View draws the in-app editor, or the progress and the result.

@@ -177,6 +177,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		m.json.SetContent(msg.policy.JSON)
 		m.rego.SetContent(msg.policy.Rego)
 		return nil
+	case common.PolicySavedMsg:
+		if msg.Key.ARN != m.key.ARN {
+			return nil
+		}
+		return m.SetKey(m.key)
 	case tea.KeyMsg:
 		km := m.common.Keys
 		switch {
