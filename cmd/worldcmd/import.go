@@ -43,7 +43,8 @@ KMS key metadata, key policies, aliases and grants, and Organizations SCPs.
 Every user gets a fresh simulated access key and every role a session named "imported"
 (exports hold no secrets); --credentials lists them as CSV. --seed makes them, and so the whole
 output, reproducible. Documents longer than 400 bytes are written to policies/ next to the world
-file; grants, which the world model does not hold yet, to grants.json. A summary on standard error
+file; grants go on their keys in the world (a grant whose key was not imported is skipped), so
+the simulator starts with them and who-can counts them. A summary on standard error
 counts what was imported and lists what was skipped and why. docs/world.md describes each export
 and its file naming.`,
 		Example: `  $ aws iam get-account-authorization-details > gaad.json
@@ -73,7 +74,7 @@ and its file naming.`,
 	fl.StringVar(&opts.Grants, "grants", "", "`DIR` of `aws kms list-grants` outputs")
 	fl.StringVar(&opts.SCPs, "scps", "", "`DIR` of `aws organizations describe-policy` outputs NAME.json with targets in NAME.targets.json")
 	fl.StringVar(&opts.Organization, "organization", "", "`FILE`: describe-organization merged with list-accounts (and Parents)")
-	fl.StringVar(&opts.Out, "out", "", "world `FILE` to write (policies/ and grants.json go next to it)")
+	fl.StringVar(&opts.Out, "out", "", "world `FILE` to write (policies/ go next to it)")
 	fl.StringVar(&opts.Credentials, "credentials", "", "write the simulated credentials as CSV to `FILE`")
 	fl.StringVar(&opts.Seed, "seed", "", "mint credentials from `SEED` (reproducible output) instead of at random")
 	fl.StringVar(&opts.Name, "name", importer.DefaultName, "world `NAME`")
@@ -109,7 +110,11 @@ func ImportRun(opts *ImportOptions) error {
 		return err
 	}
 	fmt.Fprintf(opts.IO.ErrOut, "wrote %s", opts.Out)
-	if n := len(res.Files); n > 0 {
+	switch n := len(res.Files); n {
+	case 0:
+	case 1:
+		fmt.Fprintf(opts.IO.ErrOut, " and 1 file next to it in %s", filepath.Dir(opts.Out))
+	default:
 		fmt.Fprintf(opts.IO.ErrOut, " and %d files next to it in %s", n, filepath.Dir(opts.Out))
 	}
 	if opts.Credentials != "" {

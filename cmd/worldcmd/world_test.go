@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,7 +48,7 @@ func TestWorldImport(t *testing.T) {
 		for _, want := range []string{
 			"imported 2 accounts, 5 users, 3 groups, 4 roles, 6 managed policies, 3 SCPs, 5 keys, 5 aliases, 2 grants",
 			"alias/aws/ebs: AWS managed alias",
-			"wrote " + out + " and 2 files next to it",
+			"wrote " + out + " and 1 file next to it",
 			"credentials in " + filepath.Join(dir, "creds.csv"),
 		} {
 			if !strings.Contains(stderr, want) {
@@ -57,6 +58,12 @@ func TestWorldImport(t *testing.T) {
 		w, err := fixtures.LoadFile(out)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The imported grants authorize: who-can sees the EBS grant to EC2 (the payments role's
+		// grant is there too, but the exported SCPs leave its OU without an Allow).
+		code, stdout, stderr = run(t, "who-can", "decrypt", "arn:aws:kms:us-east-1:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d", "--world", out)
+		if code != cmdutil.ExitOK || !regexp.MustCompile(`ec2\.us-east-1\.amazonaws\.com\s+service\s+always\s+grant\s+always\s+grant 0a1b2c3d`).MatchString(stdout) {
+			t.Errorf("who-can on the imported world: exit %d\n%s%s", code, stdout, stderr)
 		}
 		creds, err := os.ReadFile(filepath.Join(dir, "creds.csv"))
 		if err != nil {
