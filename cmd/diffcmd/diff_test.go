@@ -5,11 +5,13 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/cmd/root"
+	"github.com/kmsim/kmsim/fixtures"
 )
 
 func TestDiffFailOnGainExits3(t *testing.T) {
@@ -43,5 +45,35 @@ func TestDiffFailOnGainExits3(t *testing.T) {
 	}
 	if code, _ := run("diff", "--key", "k"); code != cmdutil.ExitUsage {
 		t.Errorf("missing --key-policy: exit %d", code)
+	}
+}
+
+func TestDiffGrants(t *testing.T) {
+	dir := t.TempDir()
+	grant := filepath.Join(dir, "grant.json")
+	os.WriteFile(grant, []byte(`{"GranteePrincipal": "arn:aws:iam::444455556666:user/partner-user", "Operations": ["Decrypt"],
+ "Constraints": {"EncryptionContextSubset": {"app": "billing"}}}`), 0o644)
+	world := filepath.Join("..", "..", "fixtures", "worlds", "cross-account-grant", "world.yaml")
+	w, err := fixtures.LoadFile(world)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appGrant := w.Keys[0].Grants[0].ID
+	run := func(args ...string) (cmdutil.ExitCode, string) {
+		var out, errOut bytes.Buffer
+		f := &cmdutil.Factory{IO: &cmdutil.IOStreams{Out: &out, ErrOut: &errOut}, LoadWorld: cmdutil.LoadWorld}
+		code := root.Execute(context.Background(), f, append([]string{"diff", "--world", world, "--key", "alias/partner-shared", "--action", "decrypt"}, args...))
+		return code, out.String() + errOut.String()
+	}
+	code, out := run("--revoke-grant", appGrant, "--fail-on-gain")
+	if code != cmdutil.ExitOK || !regexp.MustCompile(`role/PartnerApp\s+lost\s+grant: kms:EncryptionContext:app = billing\s+denied`).MatchString(out) {
+		t.Errorf("revoke: exit %d\n%s", code, out)
+	}
+	code, out = run("--grant", grant, "--fail-on-gain")
+	if code != cmdutil.ExitFindings || !regexp.MustCompile(`user/partner-user\s+gained\s+denied\s+grant: kms:EncryptionContext:app = billing`).MatchString(out) {
+		t.Errorf("grant: exit %d, want 3\n%s", code, out)
+	}
+	if code, out := run("--revoke-grant", "nope"); code != cmdutil.ExitError || !strings.Contains(out, "no such grant") {
+		t.Errorf("unknown grant: exit %d\n%s", code, out)
 	}
 }
