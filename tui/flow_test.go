@@ -1,11 +1,14 @@
 package tui_test
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
+	"github.com/kmsim/kmsim/tui/pages/dryrun"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 	"github.com/kmsim/kmsim/tui/pages/keydetail"
 	"github.com/kmsim/kmsim/tui/pages/principal"
@@ -103,5 +106,36 @@ func TestFlowWhoCanPrincipal(t *testing.T) {
 	}
 	if !account {
 		t.Fatalf("no IAM delegation to the account: %+v", rows)
+	}
+}
+
+// Key → d with $EDITOR set to a script that gives the EncryptionApp role's statements to the
+// SecurityAuditor role: the program hands the terminal to the editor, reads the file back and shows
+// the diff, the auditor gaining Decrypt.
+func TestFlowExternalEditor(t *testing.T) {
+	script := filepath.Join(t.TempDir(), "edit.sh")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\nsed -i 's#role/EncryptionApp#role/SecurityAuditor#' \"$1\"\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("EDITOR", script)
+	p := tuitest.Start(t, tui.New(tuitest.Common(t), tuitest.Service(t)))
+	p.WaitFor("alias/app-data", "5 of 5 keys")
+	p.Type("/app-data<enter>")
+	p.WaitFor(`filter "app-data"`)
+	p.Type("<enter>")
+	p.WaitFor("Enable IAM User Permissions", "d dry-run edit")
+	p.Type("d")
+	p.WaitFor("Dry run · alias/app-data", "Access diff:", "gained   kms:Decrypt  arn:aws:iam::111122223333:role/SecurityAuditor")
+	m := p.Quit().(*tui.Model)
+	dr := m.Page(tui.DryRunPage).(*dryrun.Model)
+	if dr.Stage() != dryrun.StageResult || !strings.Contains(dr.Proposed(), "role/SecurityAuditor") || strings.Contains(dr.Proposed(), "role/EncryptionApp") {
+		t.Fatalf("stage %v, proposal:\n%s", dr.Stage(), dr.Proposed())
+	}
+	var gained bool
+	for _, c := range dr.Result().Changes {
+		gained = gained || (c.Principal == "arn:aws:iam::111122223333:role/SecurityAuditor" && c.Action == "kms:Decrypt" && c.Gain)
+	}
+	if !gained {
+		t.Fatalf("the auditor does not gain Decrypt: %+v", dr.Result().Changes)
 	}
 }
