@@ -69,13 +69,10 @@ func (s *Server) RunDue(context.Context) error {
 			}
 			continue
 		}
-		if k.ExpirationModel == materialExpires && !k.ValidTo.IsZero() && !k.ValidTo.After(now) {
-			expired := *k
-			removeImportedMaterial(&expired)
-			if err := s.state.putKey(&expired); err != nil {
+		if expired, changed := expireMaterial(k, now, s.recordServiceEvent); changed {
+			if err := s.state.putKey(expired); err != nil {
 				return err
 			}
-			s.recordServiceEvent("DeleteExpiredKeyMaterial", k, k.ValidTo, map[string]any{"keyId": k.ID})
 			continue
 		}
 		if k.RotationPeriodInDays == 0 || k.State != stateEnabled || k.NextRotationDate.IsZero() {
@@ -84,7 +81,9 @@ func (s *Server) RunDue(context.Context) error {
 		rotated := *k
 		for !rotated.NextRotationDate.After(now) {
 			at := rotated.NextRotationDate
-			s.rotate(&rotated, at, rotationAutomatic)
+			if err := s.rotate(&rotated, at, rotationAutomatic); err != nil {
+				return err
+			}
 			rotated.NextRotationDate = at.AddDate(0, 0, int(rotated.RotationPeriodInDays))
 			s.recordServiceEvent("RotateKey", &rotated, at, map[string]any{"rotationType": rotationAutomatic, "keyId": rotated.ID})
 			if err := s.syncReplicas(&rotated, at); err != nil {

@@ -545,7 +545,9 @@ func contractCases() []contractCase {
 		row("CreateKey", "MalformedPolicyDocumentException/lockout", createKey(fixed(&kms.CreateKeyInput{Policy: aws.String(
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}]}`)})),
 			wMalformed, `The new key policy will not allow you to update the key policy in the future\.`),
-		row("CreateKey", "UnsupportedOperationException/external-asymmetric", createKey(fixed(&kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY"})), wUnsupported, ""),
+		row("CreateKey", "success/external-asymmetric", createKey(fixed(&kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY"})), nil, ""),
+		row("CreateKey", "UnsupportedOperationException/external-ed25519", createKey(fixed(&kms.CreateKeyInput{Origin: types.OriginTypeExternal, KeySpec: "ECC_NIST_EDWARDS25519", KeyUsage: "SIGN_VERIFY"})), wUnsupported,
+			`KeySpec ECC_NIST_EDWARDS25519 is not supported for KMS keys with imported key material \(Origin EXTERNAL\)\.`),
 		row("CreateKey", "UnsupportedOperationException/custom-key-store-asymmetric", createKey(func(t *testing.T, h *harness) *kms.CreateKeyInput {
 			return &kms.CreateKeyInput{Origin: types.OriginTypeAwsCloudhsm, CustomKeyStoreId: aws.String(ctStore(t, h, true)), KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY"}
 		}), wUnsupported, `KeySpec ECC_NIST_P256 is not supported for KMS keys in a custom key store\.`),
@@ -1024,10 +1026,14 @@ func contractCases() []contractCase {
 		add(keyRows(op, ctSym, f)...)
 		add(
 			row(op, "UnsupportedOperationException/hmac-key", on(ctHMAC, f, opts{}), wUnsupported, reKeyARN+` key spec HMAC_256 is not valid for this operation\.`),
-			row(op, "UnsupportedOperationException/pending-import", on(ctExternal, f, opts{}), wUnsupported, mOrigin("EXTERNAL")),
 			row(op, "UnsupportedOperationException/custom-key-store", on(ctUnavailable, f, opts{}), wUnsupported, mOrigin("AWS_CLOUDHSM")),
 		)
 	}
+	add(
+		row("GetKeyRotationStatus", "UnsupportedOperationException/pending-import", on(ctExternal, rotationStatus, opts{}), wUnsupported, mOrigin("EXTERNAL")),
+		row("ListKeyRotations", "success/pending-import", on(ctExternal, listRotations, opts{}), nil, ""),
+		row("ListKeyRotations", "UnsupportedOperationException/external-asymmetric", on(ctExternalSigner, listRotations, opts{}), wUnsupported, mOrigin("EXTERNAL")),
+	)
 	add(markerRows("ListKeyRotations", listRotations, func(c *kms.Client, id string) error {
 		_, err := c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &id, Limit: aws.Int32(0)})
 		return err
@@ -1118,6 +1124,79 @@ func contractCases() []contractCase {
 		row("ImportKeyMaterial", "ValidationException/expires-without-valid-to", rawImport(func(t *testing.T, h *harness, id string) *kms.ImportKeyMaterialInput {
 			return &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: randomBytes(64), EncryptedKeyMaterial: randomBytes(256)}
 		}, ctExternal), wValidation, `A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES`),
+		row("ImportKeyMaterial", "success/asymmetric", func(t *testing.T, h *harness) error {
+			ctImportedSigner(t, h)
+			return nil
+		}, nil, ""),
+		row("ImportKeyMaterial", "success/new-material-pending-rotation", func(t *testing.T, h *harness) error {
+			return ctImportAs(t, h, ctImported(t, h), randomBytes(32), types.ImportTypeNewKeyMaterial, "")
+		}, nil, ""),
+		row("ImportKeyMaterial", "KMSInvalidStateException/material-pending-rotation", func(t *testing.T, h *harness) error {
+			id := ctImported(t, h)
+			must(t, ctImportAs(t, h, id, randomBytes(32), types.ImportTypeNewKeyMaterial, ""))
+			return ctImportAs(t, h, id, randomBytes(32), types.ImportTypeNewKeyMaterial, "")
+		}, wInvalidState, `New key material \(id: [a-f0-9]{64}\) cannot be imported into KMS key [-0-9a-f]+, because another key material \(id: [a-f0-9]{64}\) is pending rotation\.`),
+		row("ImportKeyMaterial", "IncorrectKeyMaterialException/material-id-mismatch", func(t *testing.T, h *harness) error {
+			id, material := ctExternal(t, h), randomBytes(32)
+			must(t, ctImport(t, h, id, material))
+			return ctImportAs(t, h, id, material, types.ImportTypeExistingKeyMaterial, strings.Repeat("ab", 32))
+		}, wIncorrectMat, `The key material in the request does not match the key material ID (ab)+\.`),
+		row("ImportKeyMaterial", "IncorrectKeyMaterialException/already-associated", func(t *testing.T, h *harness) error {
+			id, material := ctExternal(t, h), randomBytes(32)
+			must(t, ctImport(t, h, id, material))
+			return ctImportAs(t, h, id, material, types.ImportTypeNewKeyMaterial, "")
+		}, wIncorrectMat, `The key material \(id: [a-f0-9]{64}\) is already associated with KMS key [-0-9a-f]+\. Use the EXISTING_KEY_MATERIAL import type to import it again\.`),
+		row("ImportKeyMaterial", "IncorrectKeyMaterialException/wrong-curve", func(t *testing.T, h *harness) error {
+			return importInto(t, h.kms(adminCreds), ctExternalSigner(t, h), types.AlgorithmSpecRsaAesKeyWrapSha256, types.WrappingKeySpecRsa2048, newLocalKey(t, "ECC_NIST_P384").pkcs8)
+		}, wIncorrectMat, `The key material is not valid for a ECC_NIST_P256 KMS key\.`),
+		row("ImportKeyMaterial", "ValidationException/new-material-with-id", func(t *testing.T, h *harness) error {
+			return ctImportAs(t, h, ctExternal(t, h), randomBytes(32), types.ImportTypeNewKeyMaterial, strings.Repeat("ab", 32))
+		}, wValidation, `You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL\.`),
+		row("ImportKeyMaterial", "ValidationException/key-material-id-pattern", func(t *testing.T, h *harness) error {
+			return ctImportAs(t, h, ctExternal(t, h), randomBytes(32), "", strings.Repeat("AB", 32))
+		}, wValidation, `1 validation error detected: Value '(AB)+' at 'keyMaterialId' failed to satisfy constraint: Member must satisfy regular expression pattern: \^\[a-f0-9\]\+\$`),
+		row("ImportKeyMaterial", "ValidationException/asymmetric-import-type", func(t *testing.T, h *harness) error {
+			id := ctExternalSigner(t, h)
+			p := ctImportParams(t, h, id)
+			_, err := h.kms(adminCreds).ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: p.ImportToken, EncryptedKeyMaterial: randomBytes(256),
+				ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire, ImportType: types.ImportTypeExistingKeyMaterial})
+			return err
+		}, wValidation, `ImportType, KeyMaterialId and KeyMaterialDescription are supported only for symmetric encryption KMS keys\.`),
+	)
+	deleteByID := func(prep func(t *testing.T, h *harness) (string, string)) func(*testing.T, *harness) error {
+		return func(t *testing.T, h *harness) error {
+			id, materialID := prep(t, h)
+			_, err := h.kms(adminCreds).DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: &id, KeyMaterialId: &materialID})
+			return err
+		}
+	}
+	add(
+		row("DeleteImportedKeyMaterial", "success/pending-material-by-id", deleteByID(func(t *testing.T, h *harness) (string, string) {
+			id := ctImported(t, h)
+			p := ctImportParams(t, h, id)
+			out, err := h.kms(adminCreds).ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: p.ImportToken,
+				EncryptedKeyMaterial: wrapForImport(t, p, types.AlgorithmSpecRsaesOaepSha256, randomBytes(32)), ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire,
+				ImportType: types.ImportTypeNewKeyMaterial})
+			must(t, err)
+			return id, *out.KeyMaterialId
+		}), nil, ""),
+		row("DeleteImportedKeyMaterial", "success/asymmetric", on(ctImportedSigner, deleteMaterial, opts{}), nil, ""),
+		row("DeleteImportedKeyMaterial", "NotFoundException/unknown-material-id", deleteByID(func(t *testing.T, h *harness) (string, string) {
+			return ctImported(t, h), strings.Repeat("0", 64)
+		}), wNotFound, `Key material 0{64} is not associated with `+reKeyARN+`\.`),
+		row("DeleteImportedKeyMaterial", "ValidationException/key-material-id-length", deleteByID(func(t *testing.T, h *harness) (string, string) {
+			return ctImported(t, h), "abc"
+		}), wValidation, `1 validation error detected: Value 'abc' at 'keyMaterialId' failed to satisfy constraint: Member must have length greater than or equal to 64`),
+		row("ListKeyRotations", "success/all-key-material", func(t *testing.T, h *harness) error {
+			id := ctSym(t, h)
+			_, err := h.kms(adminCreds).ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+			return err
+		}, nil, ""),
+		row("ListKeyRotations", "ValidationException/include-key-material", func(t *testing.T, h *harness) error {
+			id := ctSym(t, h)
+			_, err := h.kms(adminCreds).ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &id, IncludeKeyMaterial: "SOME"})
+			return err
+		}, wValidation, `1 validation error detected: Value 'SOME' at 'includeKeyMaterial' failed to satisfy constraint: Member must satisfy enum value set: \[ALL_KEY_MATERIAL, ROTATIONS_ONLY\]`),
 	)
 
 	// ListAliases
@@ -1342,7 +1421,15 @@ func contractCases() []contractCase {
 		row("RotateKeyOnDemand", "DisabledException", on(disabled(ctSym), rotate, opts{}), wDisabled, mDisabled),
 		row("RotateKeyOnDemand", "KMSInvalidStateException/pending-deletion", on(pendingDeletion(ctSym), rotate, opts{}), wInvalidState, mPendingDel),
 		row("RotateKeyOnDemand", "UnsupportedOperationException/hmac-key", on(ctHMAC, rotate, opts{}), wUnsupported, reKeyARN+` key spec HMAC_256 is not valid for this operation\.`),
-		row("RotateKeyOnDemand", "UnsupportedOperationException/pending-import", on(ctExternal, rotate, opts{}), wUnsupported, mOrigin("EXTERNAL")),
+		row("RotateKeyOnDemand", "KMSInvalidStateException/pending-import", on(ctExternal, rotate, opts{}), wInvalidState, mPendingImport),
+		row("RotateKeyOnDemand", "KMSInvalidStateException/no-pending-material", on(ctImported, rotate, opts{}), wInvalidState,
+			`No available key material pending rotation for the key: `+reKeyARN+`\.`),
+		row("RotateKeyOnDemand", "success/imported-pending-material", func(t *testing.T, h *harness) error {
+			id := ctImported(t, h)
+			must(t, ctImportAs(t, h, id, randomBytes(32), types.ImportTypeNewKeyMaterial, ""))
+			return rotate(h.kms(adminCreds), id, opts{})
+		}, nil, ""),
+		row("RotateKeyOnDemand", "UnsupportedOperationException/external-asymmetric", on(ctImportedSigner, rotate, opts{}), wUnsupported, mOrigin("EXTERNAL")),
 		row("RotateKeyOnDemand", "LimitExceededException/on-demand-rotations", func(t *testing.T, h *harness) error {
 			id := ctSym(t, h)
 			for range maxOnDemandRotations {

@@ -4,7 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/kmsim/kmsim/simulator/keyspec"
 )
@@ -140,6 +142,27 @@ func (v *validationErrors) enum(member, value string, allowed []string) {
 		}
 	}
 	v.add("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy enum value set: [%s]", value, member, strings.Join(allowed, ", "))
+}
+
+// pattern checks that a non-empty value matches the model's regular expression.
+func (v *validationErrors) pattern(member, value, expr string) {
+	if value == "" || compiledPattern(expr).MatchString(value) {
+		return
+	}
+	v.add("Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", value, member, expr)
+}
+
+var patterns sync.Map // expression -> *regexp.Regexp
+
+// compiledPattern compiles a model pattern once. The model's patterns are anchored or not as
+// written; Java's matches() semantics (the whole value) apply either way.
+func compiledPattern(expr string) *regexp.Regexp {
+	if re, ok := patterns.Load(expr); ok {
+		return re.(*regexp.Regexp)
+	}
+	re := regexp.MustCompile(`^(?:` + expr + `)$`)
+	patterns.Store(expr, re)
+	return re
 }
 
 // intRange checks a numeric member's bounds.

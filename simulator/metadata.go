@@ -49,6 +49,7 @@ type KeyMetadata struct {
 	Origin                      string                    `json:"Origin"`
 	PendingDeletionWindowInDays *int32                    `json:"PendingDeletionWindowInDays,omitempty"`
 	ExpirationModel             string                    `json:"ExpirationModel,omitempty"`
+	CurrentKeyMaterialId        string                    `json:"CurrentKeyMaterialId,omitempty"`
 	ValidTo                     *epochTime                `json:"ValidTo,omitempty"`
 	algorithmLists
 }
@@ -106,10 +107,10 @@ func keyMetadata(k *keyRecord) *KeyMetadata {
 		w := k.PendingWindowInDays
 		m.PendingDeletionWindowInDays = &w
 	}
-	if k.Origin == "EXTERNAL" {
-		m.ExpirationModel = k.ExpirationModel
-		if !k.ValidTo.IsZero() {
-			vt := epochTime(k.ValidTo)
+	if model, validTo, ok := importedExpiration(k); ok {
+		m.ExpirationModel = model
+		if validTo != nil {
+			vt := epochTime(*validTo)
 			m.ValidTo = &vt
 		}
 	}

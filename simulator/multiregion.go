@@ -80,6 +80,9 @@ func (s *Server) multiRegionConfiguration(k *keyRecord) *MultiRegionConfiguratio
 func (s *Server) describe(k *keyRecord) *KeyMetadata {
 	m := keyMetadata(k)
 	m.MultiRegionConfiguration = s.multiRegionConfiguration(k)
+	if k.State != "Creating" {
+		m.CurrentKeyMaterialId = s.currentMaterialID(k)
+	}
 	if k.CustomKeyStoreID != "" {
 		m.CustomKeyStoreId = k.CustomKeyStoreID
 		s.state.mu.RLock()
@@ -102,7 +105,7 @@ func (s *Server) syncReplicas(primary *keyRecord, at time.Time) error {
 	}
 	for _, replica := range s.state.replicasOf(primary) {
 		updated := *replica
-		updated.Material, updated.Rotations = primary.Material, primary.Rotations
+		updated.Material, updated.MaterialIDs, updated.Rotations = primary.Material, primary.MaterialIDs, primary.Rotations
 		if err := s.state.putKey(&updated); err != nil {
 			return err
 		}

@@ -95,8 +95,8 @@ func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*C
 	if err := s.authorize(ctx, c, "kms:CreateKey", nil, extra); err != nil {
 		return nil, err
 	}
-	if in.Origin == "EXTERNAL" && in.KeySpec != "SYMMETRIC_DEFAULT" {
-		return nil, apiError("UnsupportedOperationException", "kmsim imports key material into SYMMETRIC_DEFAULT keys only; the key spec is %s.", in.KeySpec)
+	if in.Origin == "EXTERNAL" && !keyspec.Importable(keyspec.Spec(in.KeySpec)) {
+		return nil, apiError("UnsupportedOperationException", "KeySpec %s is not supported for KMS keys with imported key material (Origin EXTERNAL).", in.KeySpec)
 	}
 	store, err := s.storeForNewKey(c, in)
 	if err != nil {

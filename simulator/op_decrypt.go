@@ -22,6 +22,7 @@ type DecryptOutput struct {
 	KeyId               string `json:"KeyId"`
 	Plaintext           []byte `json:"Plaintext"`
 	EncryptionAlgorithm string `json:"EncryptionAlgorithm"`
+	KeyMaterialId       string `json:"KeyMaterialId,omitempty"`
 }
 
 func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*DecryptOutput, error) {
@@ -55,7 +56,7 @@ func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*Decry
 	if err != nil {
 		return nil, err
 	}
-	return &DecryptOutput{KeyId: k.key.ARN(), Plaintext: plaintext, EncryptionAlgorithm: in.EncryptionAlgorithm}, nil
+	return &DecryptOutput{KeyId: k.key.ARN(), Plaintext: plaintext, EncryptionAlgorithm: in.EncryptionAlgorithm, KeyMaterialId: s.blobMaterialID(k.key, blob)}, nil
 }
 
 // parsedBlob is a ciphertext blob split into its header and sealed data.
@@ -118,10 +119,22 @@ func (s *Server) decryptWith(k *keyRecord, algorithm string, ciphertext []byte, 
 	return plaintext, cryptoError(err)
 }
 
+// blobMaterialID is the KeyMaterialId of the material a symmetric ciphertext blob was sealed under
+// ("" for asymmetric ciphertexts).
+func (s *Server) blobMaterialID(k *keyRecord, b *parsedBlob) string {
+	if b == nil {
+		return ""
+	}
+	return s.versionMaterialID(k, int(b.hdr.Version))
+}
+
 // openData decrypts a blob with the material version its header names.
 func (s *Server) openData(k *keyRecord, b *parsedBlob, ec map[string]string) ([]byte, error) {
 	if b.hdr.Version == 0 || int(b.hdr.Version) > len(k.Material) {
 		return nil, errInvalidCiphertext()
+	}
+	if k.Material[b.hdr.Version-1] == nil {
+		return nil, errInvalidState("%s is pending import.", k.ARN())
 	}
 	material, err := s.seal.open(k.Material[b.hdr.Version-1])
 	if err != nil {

@@ -14,7 +14,7 @@ func (s *Server) disableKeyRotation(ctx context.Context, c *call, in *KeyIdInput
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
-		if err := rotationManageable(k); err != nil {
+		if err := rotationManageable(k, false); err != nil {
 			return err
 		}
 		k.RotationPeriodInDays = 0

@@ -37,7 +37,7 @@ func (s *Server) enableKeyRotation(ctx context.Context, c *call, in *EnableKeyRo
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
-		if err := rotationManageable(k); err != nil {
+		if err := rotationManageable(k, false); err != nil {
 			return err
 		}
 		k.RotationPeriodInDays = period

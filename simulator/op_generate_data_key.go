@@ -21,6 +21,7 @@ type GenerateDataKeyOutput struct {
 	CiphertextBlob []byte `json:"CiphertextBlob"`
 	Plaintext      []byte `json:"Plaintext"`
 	KeyId          string `json:"KeyId"`
+	KeyMaterialId  string `json:"KeyMaterialId,omitempty"`
 }
 
 func (s *Server) generateDataKey(ctx context.Context, c *call, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
@@ -72,5 +73,5 @@ func (s *Server) dataKey(ctx context.Context, c *call, in *GenerateDataKeyInput,
 	if err != nil {
 		return nil, err
 	}
-	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: plaintext, KeyId: k.ARN()}, nil
+	return &GenerateDataKeyOutput{CiphertextBlob: blob, Plaintext: plaintext, KeyId: k.ARN(), KeyMaterialId: s.currentMaterialID(k)}, nil
 }

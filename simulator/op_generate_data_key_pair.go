@@ -26,6 +26,7 @@ type GenerateDataKeyPairOutput struct {
 	PublicKey                []byte `json:"PublicKey"`
 	KeyId                    string `json:"KeyId"`
 	KeyPairSpec              string `json:"KeyPairSpec"`
+	KeyMaterialId            string `json:"KeyMaterialId,omitempty"`
 }
 
 // generateDataKeyPair implements GenerateDataKeyPair and GenerateDataKeyPairWithoutPlaintext
@@ -75,5 +76,5 @@ func (s *Server) generateDataKeyPair(ctx context.Context, c *call, in *GenerateD
 		return nil, err
 	}
 	return &GenerateDataKeyPairOutput{PrivateKeyCiphertextBlob: blob, PrivateKeyPlaintext: private, PublicKey: public,
-		KeyId: k.ARN(), KeyPairSpec: in.KeyPairSpec}, nil
+		KeyId: k.ARN(), KeyPairSpec: in.KeyPairSpec, KeyMaterialId: s.currentMaterialID(k)}, nil
 }

@@ -8,6 +8,7 @@ type GenerateDataKeyPairWithoutPlaintextOutput struct {
 	PublicKey                []byte `json:"PublicKey"`
 	KeyId                    string `json:"KeyId"`
 	KeyPairSpec              string `json:"KeyPairSpec"`
+	KeyMaterialId            string `json:"KeyMaterialId,omitempty"`
 }
 
 func (s *Server) generateDataKeyPairWithoutPlaintext(ctx context.Context, c *call, in *GenerateDataKeyPairInput) (*GenerateDataKeyPairWithoutPlaintextOutput, error) {
@@ -16,5 +17,5 @@ func (s *Server) generateDataKeyPairWithoutPlaintext(ctx context.Context, c *cal
 		return nil, err
 	}
 	return &GenerateDataKeyPairWithoutPlaintextOutput{PrivateKeyCiphertextBlob: out.PrivateKeyCiphertextBlob, PublicKey: out.PublicKey,
-		KeyId: out.KeyId, KeyPairSpec: out.KeyPairSpec}, nil
+		KeyId: out.KeyId, KeyPairSpec: out.KeyPairSpec, KeyMaterialId: out.KeyMaterialId}, nil
 }

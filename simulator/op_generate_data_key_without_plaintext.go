@@ -6,6 +6,7 @@ import "context"
 type GenerateDataKeyWithoutPlaintextOutput struct {
 	CiphertextBlob []byte `json:"CiphertextBlob"`
 	KeyId          string `json:"KeyId"`
+	KeyMaterialId  string `json:"KeyMaterialId,omitempty"`
 }
 
 func (s *Server) generateDataKeyWithoutPlaintext(ctx context.Context, c *call, in *GenerateDataKeyInput) (*GenerateDataKeyWithoutPlaintextOutput, error) {
@@ -13,5 +14,5 @@ func (s *Server) generateDataKeyWithoutPlaintext(ctx context.Context, c *call, i
 	if err != nil {
 		return nil, err
 	}
-	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyId}, nil
+	return &GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: out.CiphertextBlob, KeyId: out.KeyId, KeyMaterialId: out.KeyMaterialId}, nil
 }

@@ -21,7 +21,25 @@ type ImportKeyMaterialInput struct {
 	KeyMaterialId          string     `json:"KeyMaterialId,omitempty"`
 }
 
-func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMaterialInput) (*EmptyOutput, error) {
+// ImportKeyMaterialOutput is the ImportKeyMaterial response.
+type ImportKeyMaterialOutput struct {
+	KeyId         string `json:"KeyId"`
+	KeyMaterialId string `json:"KeyMaterialId,omitempty"`
+}
+
+// Import types of ImportKeyMaterial.
+const (
+	importNew      = "NEW_KEY_MATERIAL"
+	importExisting = "EXISTING_KEY_MATERIAL"
+)
+
+// Patterns of the model's key material members.
+const (
+	materialIDPattern          = `^[a-f0-9]+$`
+	materialDescriptionPattern = `^[a-zA-Z0-9:/_\s.-]+$`
+)
+
+func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMaterialInput) (*ImportKeyMaterialOutput, error) {
 	var v validationErrors
 	v.required("keyId", in.KeyId != "")
 	v.length("keyId", in.KeyId, 1, 2048, false)
@@ -30,8 +48,13 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 	v.required("encryptedKeyMaterial", in.EncryptedKeyMaterial != nil)
 	v.blobLength("encryptedKeyMaterial", len(in.EncryptedKeyMaterial), 1, 6144)
 	v.enum("expirationModel", in.ExpirationModel, []string{materialExpires, materialDoesNotExpire})
-	v.enum("importType", in.ImportType, []string{"NEW_KEY_MATERIAL", "EXISTING_KEY_MATERIAL"})
+	v.enum("importType", in.ImportType, []string{importNew, importExisting})
 	v.length("keyMaterialDescription", in.KeyMaterialDescription, 0, 256, false)
+	v.pattern("keyMaterialDescription", in.KeyMaterialDescription, materialDescriptionPattern)
+	if in.KeyMaterialId != "" {
+		v.length("keyMaterialId", in.KeyMaterialId, 64, 64, false)
+		v.pattern("keyMaterialId", in.KeyMaterialId, materialIDPattern)
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -41,6 +64,9 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 	}
 	if in.ExpirationModel == materialDoesNotExpire && in.ValidTo != nil {
 		return nil, errValidation("A validTo date must not be set if the ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
+	}
+	if in.ImportType == importNew && in.KeyMaterialId != "" {
+		return nil, errValidation("You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.")
 	}
 	if in.ValidTo != nil {
 		c.params = map[string]any{"validTo": trailDate(time.Time(*in.ValidTo))}
@@ -64,6 +90,10 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 	if k.Origin != "EXTERNAL" {
 		return nil, apiError("UnsupportedOperationException", "%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
 	}
+	symmetric := k.Spec == string(keyspec.SymmetricDefault)
+	if !symmetric && (in.ImportType != "" || in.KeyMaterialId != "" || in.KeyMaterialDescription != "") {
+		return nil, errValidation("ImportType, KeyMaterialId and KeyMaterialDescription are supported only for symmetric encryption KMS keys.")
+	}
 	if in.ValidTo != nil {
 		if vt := time.Time(*in.ValidTo); !vt.After(c.time) || vt.After(c.time.AddDate(0, 0, 365)) {
 			return nil, errValidation("ValidTo must be a time in the future, no more than 365 days from now.")
@@ -79,31 +109,25 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 	if !c.time.Before(params.ValidTo) {
 		return nil, apiError("ExpiredImportTokenException", "The import token has expired. Call GetParametersForImport to get a new one.")
 	}
-	material, err := s.unwrapImported(params, in.EncryptedKeyMaterial)
+	wrapped, err := s.unwrapImported(params, in.EncryptedKeyMaterial)
 	if err != nil {
 		return nil, err
 	}
-	if len(material) != 32 {
-		return nil, apiError("IncorrectKeyMaterialException", "The key material is not valid for a SYMMETRIC_DEFAULT KMS key: it must be 256 bits.")
+	material, err := keyspec.ImportMaterial(keyspec.Spec(k.Spec), wrapped)
+	if err != nil {
+		return nil, cryptoError(err)
 	}
+	id := materialID(k.ID, material)
+	rec := importRecord{ExpirationModel: in.ExpirationModel, Description: in.KeyMaterialDescription}
+	if in.ValidTo != nil {
+		rec.ValidTo = time.Time(*in.ValidTo).UTC()
+	}
+	imp := &materialImport{id: id, sealed: s.seal.seal(material), rec: rec, importType: in.ImportType, wantID: in.KeyMaterialId}
 	k, err = s.mutateKey(k, func(k *keyRecord) error {
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
-		if k.ImportedFingerprint != nil && !sameMaterial(k.ImportedFingerprint, material) {
-			return apiError("IncorrectKeyMaterialException", "The key material in the request is different from the key material that was previously imported into this KMS key.")
-		}
-		if k.State == statePendingImport {
-			k.State = stateEnabled
-		}
-		k.Material = [][]byte{s.seal.seal(material)}
-		k.ImportedFingerprint = materialFingerprint(material)
-		k.ExpirationModel = in.ExpirationModel
-		k.ValidTo = time.Time{}
-		if in.ValidTo != nil {
-			k.ValidTo = time.Time(*in.ValidTo).UTC()
-		}
-		return nil
+		return s.state.importMaterial(k, imp)
 	})
 	if err != nil {
 		return nil, err
@@ -115,7 +139,11 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 		return nil, err
 	}
 	c.response = keyIDResponse(k)
-	return &EmptyOutput{}, nil
+	out := &ImportKeyMaterialOutput{KeyId: k.ARN()}
+	if symmetric {
+		out.KeyMaterialId = id
+	}
+	return out, nil
 }
 
 // unwrapImported decrypts EncryptedKeyMaterial with the wrapping key of an import token.

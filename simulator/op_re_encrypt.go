@@ -26,6 +26,8 @@ type ReEncryptOutput struct {
 	KeyId                          string `json:"KeyId"`
 	SourceEncryptionAlgorithm      string `json:"SourceEncryptionAlgorithm"`
 	DestinationEncryptionAlgorithm string `json:"DestinationEncryptionAlgorithm"`
+	SourceKeyMaterialId            string `json:"SourceKeyMaterialId,omitempty"`
+	DestinationKeyMaterialId       string `json:"DestinationKeyMaterialId,omitempty"`
 }
 
 // reEncrypt decrypts under the source key and encrypts under the destination key without
@@ -83,5 +85,6 @@ func (s *Server) reEncrypt(ctx context.Context, c *call, in *ReEncryptInput) (*R
 		return nil, err
 	}
 	return &ReEncryptOutput{CiphertextBlob: out, SourceKeyId: src.key.ARN(), KeyId: dst.key.ARN(),
-		SourceEncryptionAlgorithm: in.SourceEncryptionAlgorithm, DestinationEncryptionAlgorithm: in.DestinationEncryptionAlgorithm}, nil
+		SourceEncryptionAlgorithm: in.SourceEncryptionAlgorithm, DestinationEncryptionAlgorithm: in.DestinationEncryptionAlgorithm,
+		SourceKeyMaterialId: s.blobMaterialID(src.key, blob), DestinationKeyMaterialId: s.currentMaterialID(dst.key)}, nil
 }

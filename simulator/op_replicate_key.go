@@ -69,6 +69,10 @@ func (s *Server) replicateKey(ctx context.Context, c *call, in *ReplicateKeyInpu
 	replica.Description, replica.Tags = in.Description, nil
 	replica.Policy = worldview.DefaultKeyPolicy(primary.Account)
 	replica.DeletionDate, replica.PendingWindowInDays = primary.DeletionDate, 0
+	if primary.Origin == "EXTERNAL" {
+		// A replica of a key with imported material waits for the same material to be imported into it.
+		replica.State, replica.Material, replica.MaterialIDs, replica.Imports, replica.Pending = statePendingImport, nil, nil, nil, nil
+	}
 	if in.Policy != nil {
 		if err := s.checkNewPolicy(ctx, c, &replica, *in.Policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
 			return nil, err
@@ -99,6 +103,7 @@ func (s *Server) replicateKey(ctx context.Context, c *call, in *ReplicateKeyInpu
 		return nil, err
 	}
 	md := s.describe(&replica)
+	md.CurrentKeyMaterialId = "" // the new replica is still being created
 	trailMD := trailKeyMetadata(&replica)
 	trailMD["multiRegionConfiguration"] = md.MultiRegionConfiguration
 	c.response = map[string]any{"replicaKeyMetadata": trailMD, "replicaPolicy": replica.Policy}

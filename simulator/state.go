@@ -49,11 +49,14 @@ type keyRecord struct {
 	RotationPeriodInDays int32            `json:"rotationPeriodInDays,omitempty"`
 	NextRotationDate     time.Time        `json:"nextRotationDate,omitzero"`
 	Rotations            []rotationRecord `json:"rotations,omitempty"`
-	// Imported material (Origin EXTERNAL): how it expires, and a fingerprint of the first import,
-	// since only that material may be imported again.
-	ExpirationModel     string    `json:"expirationModel,omitempty"`
-	ValidTo             time.Time `json:"validTo,omitzero"`
-	ImportedFingerprint []byte    `json:"importedFingerprint,omitempty"`
+	// MaterialIDs names each Material version (its KeyMaterialId), parallel to Material; versions
+	// stored without one have theirs derived from the material (see materialIDs).
+	MaterialIDs []string `json:"materialIds,omitempty"`
+	// Imports describes each version of imported material (Origin EXTERNAL), parallel to Material.
+	// Deleted or expired imported material leaves a nil Material entry until it is imported again.
+	Imports []importRecord `json:"imports,omitempty"`
+	// Pending is new imported material waiting for RotateKeyOnDemand to make it current.
+	Pending *pendingMaterial `json:"pending,omitempty"`
 	// CustomKeyStoreID names the custom key store holding the key, if any.
 	CustomKeyStoreID string `json:"customKeyStoreId,omitempty"`
 	// XksKeyID names the key in an external key manager behind an external key store.

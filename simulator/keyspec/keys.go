@@ -388,33 +388,36 @@ func ed25519Key(material []byte) (ed25519.PrivateKey, error) {
 }
 
 func secp256k1Key(material []byte) (*secp256k1.PrivateKey, error) {
-	return cached(ECCSECGP256K1, material, func() (*secp256k1.PrivateKey, error) {
-		var p pkcs8
-		if rest, err := asn1.Unmarshal(material, &p); err != nil {
-			return nil, err
-		} else if len(rest) != 0 {
-			return nil, errors.New("trailing data")
-		}
-		var curve asn1.ObjectIdentifier
-		if !p.Algo.Algorithm.Equal(oidECPublicKey) {
-			return nil, errors.New("not an EC key")
-		}
-		if _, err := asn1.Unmarshal(p.Algo.Parameters.FullBytes, &curve); err != nil || !curve.Equal(oidSecp256k1) {
-			return nil, errors.New("not a secp256k1 key")
-		}
-		var ec ecPrivateKey
-		if _, err := asn1.Unmarshal(p.PrivateKey, &ec); err != nil {
-			return nil, err
-		}
-		if len(ec.PrivateKey) != 32 {
-			return nil, errors.New("invalid secp256k1 scalar length")
-		}
-		var s secp256k1.ModNScalar
-		if overflow := s.SetByteSlice(ec.PrivateKey); overflow || s.IsZero() {
-			return nil, errors.New("invalid secp256k1 scalar")
-		}
-		return secp256k1.NewPrivateKey(&s), nil
-	})
+	return cached(ECCSECGP256K1, material, func() (*secp256k1.PrivateKey, error) { return parseSecp256k1(material) })
+}
+
+// parseSecp256k1 reads a PKCS#8 secp256k1 private key (id-ecPublicKey, named curve secp256k1).
+func parseSecp256k1(material []byte) (*secp256k1.PrivateKey, error) {
+	var p pkcs8
+	if rest, err := asn1.Unmarshal(material, &p); err != nil {
+		return nil, err
+	} else if len(rest) != 0 {
+		return nil, errors.New("trailing data")
+	}
+	var curve asn1.ObjectIdentifier
+	if !p.Algo.Algorithm.Equal(oidECPublicKey) {
+		return nil, errors.New("not an EC key")
+	}
+	if _, err := asn1.Unmarshal(p.Algo.Parameters.FullBytes, &curve); err != nil || !curve.Equal(oidSecp256k1) {
+		return nil, errors.New("not a secp256k1 key")
+	}
+	var ec ecPrivateKey
+	if _, err := asn1.Unmarshal(p.PrivateKey, &ec); err != nil {
+		return nil, err
+	}
+	if len(ec.PrivateKey) != 32 {
+		return nil, errors.New("invalid secp256k1 scalar length")
+	}
+	var s secp256k1.ModNScalar
+	if overflow := s.SetByteSlice(ec.PrivateKey); overflow || s.IsZero() {
+		return nil, errors.New("invalid secp256k1 scalar")
+	}
+	return secp256k1.NewPrivateKey(&s), nil
 }
 
 func sm2Key(material []byte) (*sm2.PrivateKey, error) {
