@@ -3,13 +3,10 @@ package trail
 import (
 	"bytes"
 	"context"
-	"database/sql/driver"
 	"flag"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/duckdb/duckdb-go/v2"
 )
 
 var benchEvents = flag.Int("trail.events", 1000000, "events in the BenchmarkAnalysis corpus (10000000 for the 10M figure)")
@@ -27,38 +24,16 @@ func generateEvents(b *testing.B, s *Store, n int) {
 		for i := start; i < min(start+chunk, n); i++ {
 			buf.Reset()
 			corpusRecord(&buf, tpl, i)
-			rows = append(rows, row{id: "x", json: buf.String()})
+			r, err := deriveRow(buf.Bytes(), "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			rows = append(rows, r)
 		}
-		if err := insertRaw(ctx, s, rows); err != nil {
+		if err := s.insertRows(ctx, rows); err != nil {
 			b.Fatal(err)
 		}
 	}
-}
-
-// insertRaw appends records without the Go-side checks (generated data).
-func insertRaw(ctx context.Context, s *Store, rows []row) error {
-	types, err := appenderTypes()
-	if err != nil {
-		return err
-	}
-	conn, err := s.db.Conn(ctx)
-	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	return conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertSQL, "appended_data", types, []string{"record", "source"})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := a.AppendRow(r.json, "bench"); err != nil {
-				a.Close()
-				return err
-			}
-		}
-		return a.Close()
-	})
 }
 
 // BenchmarkAnalysis times `report key-usage` and `detect` (all built-in

@@ -10,19 +10,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
-
-	"github.com/duckdb/duckdb-go/v2"
 )
 
 // ErrImportFailed is returned by Store.Import when at least one file could
@@ -38,7 +33,8 @@ type ImportOptions struct {
 
 	// BatchRecords is how many records of completely read files are
 	// committed together (default 100000). Commits happen between files, so
-	// a batch may be larger than this when a file is.
+	// a batch may be larger than this when a file is. A file's records are
+	// held in memory from when they are read until they are committed.
 	BatchRecords int
 
 	// Readers is how many files are read and decompressed concurrently
@@ -99,7 +95,8 @@ var importExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
 // the delivery wrapper {"Records":[...]}, a bare JSON array of records,
 // records one per line (JSON Lines) or otherwise one after another, or the
 // output of `aws cloudtrail lookup-events` ({"Events":[{"CloudTrailEvent":
-// "<record JSON>"}]}). Files are streamed, never read whole into memory.
+// "<record JSON>"}]}). Files are streamed and each record parsed once; a
+// file's rows are held in memory until the file is read completely.
 //
 // Each record is stored as it is in the file (compacted when it spans
 // lines): fields this package does not know are kept and nothing is added;
@@ -193,23 +190,18 @@ func importFiles(paths []string) ([]string, []*ImportError) {
 	return files, errs
 }
 
-// stagedRecord is one record read from file number file.
-type stagedRecord struct {
-	idx  int32
-	json string
-}
-
-// importMsg carries records of one file, or says the file is read (done),
-// successfully or not (err).
+// importMsg says how many more records of a file were read (n), or that
+// the file is read (done): its rows, or why it cannot be imported (err).
 type importMsg struct {
-	file    int32
-	records []stagedRecord
-	done    bool
-	err     *ImportError
+	file int32
+	n    int64
+	done bool
+	rows []row
+	err  *ImportError
 }
 
-// importer moves records from reader goroutines into a temporary stage
-// table and from there, file by file and validated, into events.
+// importer moves the rows of completely read files, parsed and derived by
+// reader goroutines, into events, a batch of files per transaction.
 type importer struct {
 	ctx   context.Context
 	conn  *sql.Conn
@@ -218,51 +210,21 @@ type importer struct {
 	sum   *ImportSummary
 	start time.Time
 
-	appender *duckdb.Appender
-	staged   map[int32]int64 // records staged per file not yet committed
-	ready    []int32         // files read completely, not yet committed
-	readyN   int64           // records in ready
-	read     int             // files read
-	records  int64           // records read
+	ready   []int32 // files read completely, not yet committed
+	rows    [][]row // their rows
+	readyN  int     // records in ready
+	read    int     // files read
+	records int64   // records read
 }
 
-const (
-	stageTable  = "kmsim_import_stage"
-	filesTable  = "kmsim_import_files"
-	importChunk = 2048 // records per message from a reader
-)
+// progressChunk is how many records a reader reads between progress
+// messages.
+const progressChunk = 4096
 
 func (im *importer) run() error {
-	if _, err := im.conn.ExecContext(im.ctx, "CREATE OR REPLACE TEMP TABLE "+stageTable+
-		" (file INTEGER, idx INTEGER, record VARCHAR); CREATE OR REPLACE TEMP TABLE "+filesTable+
-		" (fileno INTEGER, source VARCHAR)"); err != nil {
-		return wrapError(err)
-	}
-	defer im.conn.ExecContext(context.Background(), "DROP TABLE IF EXISTS temp."+stageTable+ //nolint:errcheck
-		"; DROP TABLE IF EXISTS temp."+filesTable)
-	err := im.conn.Raw(func(dc any) error {
-		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", filesTable)
-		if err != nil {
-			return err
-		}
-		for i, f := range im.files {
-			if abs, err := filepath.Abs(f); err == nil {
-				f = abs
-			}
-			if err := a.AppendRow(int32(i), SourceImportPrefix+f); err != nil {
-				return errors.Join(err, a.Close())
-			}
-		}
-		return a.Close()
-	})
-	if err != nil {
-		return fmt.Errorf("trail: import: %w", wrapError(err))
-	}
-	im.staged = map[int32]int64{}
-
 	ctx, cancel := context.WithCancel(im.ctx)
 	defer cancel()
-	msgs := make(chan importMsg, 4*im.opts.Readers)
+	msgs := make(chan importMsg, 64) // readers go on while a batch commits
 	next := make(chan int32)
 	var wg sync.WaitGroup
 	for range im.opts.Readers {
@@ -286,12 +248,10 @@ func (im *importer) run() error {
 	}()
 	go func() { wg.Wait(); close(msgs) }()
 
-	err = im.consume(msgs)
-	if err != nil {
+	if err := im.consume(msgs); err != nil {
 		cancel()
 		for range msgs { // let the readers finish
 		}
-		im.closeAppender() //nolint:errcheck
 		return err
 	}
 	if err := im.commit(); err != nil {
@@ -305,26 +265,21 @@ func (im *importer) consume(msgs <-chan importMsg) error {
 		if err := im.ctx.Err(); err != nil {
 			return err
 		}
-		if len(m.records) > 0 {
-			if err := im.stage(m.file, m.records); err != nil {
-				return err
-			}
-		}
+		im.records += m.n
 		if !m.done {
+			im.progress()
 			continue
 		}
 		im.read++
 		if m.err != nil {
-			im.sum.Errors = append(im.sum.Errors, m.err)
-			if err := im.discard(m.file); err != nil {
-				return err
-			}
+			im.sum.Errors = append(im.sum.Errors, m.err) // its n took back its records
 		} else {
 			im.ready = append(im.ready, m.file)
-			im.readyN += im.staged[m.file]
+			im.rows = append(im.rows, m.rows)
+			im.readyN += len(m.rows)
 		}
 		im.progress()
-		if im.readyN >= int64(im.opts.BatchRecords) {
+		if im.readyN >= im.opts.BatchRecords {
 			if err := im.commit(); err != nil {
 				return err
 			}
@@ -339,175 +294,72 @@ func (im *importer) progress() {
 	}
 }
 
-// stage appends records to the stage table.
-func (im *importer) stage(file int32, recs []stagedRecord) error {
-	if im.appender == nil {
-		err := im.conn.Raw(func(dc any) error {
-			a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", stageTable)
-			im.appender = a
-			return err
-		})
-		if err != nil {
-			return fmt.Errorf("trail: import: %w", wrapError(err))
-		}
-	}
-	for _, r := range recs {
-		if err := im.appender.AppendRow(file, r.idx, r.json); err != nil {
-			return fmt.Errorf("trail: import %s: record %d: %w", im.files[file], r.idx, err)
-		}
-	}
-	im.staged[file] += int64(len(recs))
-	im.records += int64(len(recs))
-	return nil
-}
-
-func (im *importer) closeAppender() error {
-	if im.appender == nil {
-		return nil
-	}
-	err := im.appender.Close()
-	im.appender = nil
-	if err != nil {
-		return fmt.Errorf("trail: import: %w", wrapError(err))
-	}
-	return nil
-}
-
-// discard drops the staged records of a failed file.
-func (im *importer) discard(file int32) error {
-	n := im.staged[file]
-	delete(im.staged, file)
-	im.records -= n
-	if n == 0 {
-		return nil
-	}
-	if err := im.closeAppender(); err != nil {
-		return err
-	}
-	_, err := im.conn.ExecContext(im.ctx, "DELETE FROM temp."+stageTable+" WHERE file = ?", file)
-	return wrapError(err)
-}
-
-// commit validates the ready files' records and stores those of valid files
-// in one transaction; a file with an invalid record lands nothing.
+// commit stores the rows of the ready files in one transaction. Records
+// were checked as they were read, so this fails only on what DuckDB
+// refuses; then each file is tried alone, and one that still fails lands
+// nothing and is reported.
 func (im *importer) commit() error {
 	if len(im.ready) == 0 {
 		return nil
 	}
-	if err := im.closeAppender(); err != nil {
-		return err
-	}
-	ready := im.ready
-	im.ready, im.readyN = nil, 0
-
-	// The happy path parses each record once: the insert derives the
-	// columns, and an invalid record (no eventID or eventTime) violates
-	// events' NOT NULL constraints, failing the transaction. Only then are
-	// the files validated one by one to name the file and record.
-	if err := im.insert(ready); err != nil {
+	ready, rows := im.ready, im.rows
+	im.ready, im.rows, im.readyN = nil, nil, 0
+	if err := im.insert(rows...); err != nil {
 		if im.ctx.Err() != nil {
 			return im.ctx.Err()
 		}
-		invalid, verr := im.validate(ready)
-		if verr != nil {
-			return verr
-		}
-		for _, f := range ready {
-			if e, bad := invalid[f]; bad {
-				im.sum.Errors = append(im.sum.Errors, e)
-				im.records -= im.staged[f]
-				continue
-			}
-			if err := im.insert([]int32{f}); err != nil {
+		for i, f := range ready {
+			if err := im.insert(rows[i]); err != nil {
 				if im.ctx.Err() != nil {
 					return im.ctx.Err()
 				}
 				im.sum.Errors = append(im.sum.Errors, &ImportError{Path: im.files[f], Record: -1, Err: err})
-				im.records -= im.staged[f]
+				im.records -= int64(len(rows[i]))
 			}
 		}
-	}
-	if _, err := im.conn.ExecContext(im.ctx, "DELETE FROM temp."+stageTable+" WHERE file IN ("+fileList(ready)+")"); err != nil {
-		return wrapError(err)
-	}
-	for _, f := range ready {
-		delete(im.staged, f)
 	}
 	im.progress()
 	return nil
 }
 
-// validate returns, per ready file with an invalid record, its first one.
-func (im *importer) validate(ready []int32) (map[int32]*ImportError, error) {
-	rows, err := im.conn.QueryContext(im.ctx, `SELECT file, idx,
-		CASE WHEN coalesce(r.eventID, '') = '' THEN 'eventID is missing'
-		     WHEN r.eventTime IS NULL THEN 'eventTime is missing'
-		     ELSE 'eventTime ' || to_json(r.eventTime) || ' is not an RFC 3339 time' END
-		FROM (SELECT file, idx, from_json(record, '{"eventID":"VARCHAR","eventTime":"VARCHAR"}') AS r
-		      FROM temp.`+stageTable+` WHERE file IN (`+fileList(ready)+`))
-		WHERE coalesce(r.eventID, '') = '' OR try_cast(r.eventTime AS TIMESTAMPTZ) IS NULL
-		QUALIFY row_number() OVER (PARTITION BY file ORDER BY idx) = 1`)
-	if err != nil {
-		return nil, fmt.Errorf("trail: import: %w", wrapError(err))
-	}
-	defer rows.Close()
-	invalid := map[int32]*ImportError{}
-	for rows.Next() {
-		var f, idx int32
-		var msg string
-		if err := rows.Scan(&f, &idx, &msg); err != nil {
-			return nil, err
-		}
-		invalid[f] = &ImportError{Path: im.files[f], Record: int(idx), Err: fmt.Errorf("%w: %s", ErrInvalidRecord, msg)}
-	}
-	return invalid, wrapError(rows.Err())
-}
-
-// insert stores the staged records of files in one transaction.
-func (im *importer) insert(files []int32) error {
-	tx, err := im.conn.BeginTx(im.ctx, nil)
-	if err != nil {
-		return wrapError(err)
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	q := "INSERT OR IGNORE INTO events (" + strings.Join(columnNames(), ", ") + ") " +
-		deriveSQL("(SELECT record, source FROM temp."+stageTable+" JOIN temp."+filesTable+
-			" ON file = fileno WHERE file IN ("+fileList(files)+"))")
-	res, err := tx.ExecContext(im.ctx, q)
-	if err != nil {
-		return wrapError(err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return wrapError(err)
-	}
-	if err := tx.Commit(); err != nil {
-		return wrapError(err)
-	}
+// insert stores the rows of some files in one transaction.
+func (im *importer) insert(files ...[]row) (err error) {
 	var total int64
-	for _, f := range files {
-		total += im.staged[f]
+	for _, rows := range files {
+		total += int64(len(rows))
+	}
+	if _, err := im.conn.ExecContext(im.ctx, "BEGIN TRANSACTION"); err != nil {
+		return wrapError(err)
+	}
+	defer func() {
+		if err != nil {
+			im.conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // reporting err
+		}
+	}()
+	var before, after int64
+	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM events").Scan(&before); err != nil {
+		return wrapError(err)
+	}
+	err = im.conn.Raw(func(dc any) error {
+		return appendRows(im.ctx, dc.(driver.Conn), files...)
+	})
+	if err != nil {
+		return wrapError(err)
+	}
+	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM events").Scan(&after); err != nil {
+		return wrapError(err)
+	}
+	if _, err := im.conn.ExecContext(im.ctx, "COMMIT"); err != nil {
+		return wrapError(err)
 	}
 	im.sum.Records += total
-	im.sum.Imported += n
-	im.sum.Duplicates += total - n
+	im.sum.Imported += after - before
+	im.sum.Duplicates += total - (after - before)
 	return nil
 }
 
-// fileList renders file numbers (ours, not user input) as a SQL list.
-func fileList(files []int32) string {
-	var b strings.Builder
-	for i, f := range files {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(strconv.Itoa(int(f)))
-	}
-	return b.String()
-}
-
-// readFile streams the records of one file to msgs, ending with a done
-// message.
+// readFile reads, checks and derives the records of one file and sends
+// them to msgs when the file is read, with progress messages before.
 func readFile(ctx context.Context, file int32, path string, msgs chan<- importMsg) {
 	send := func(m importMsg) bool {
 		select {
@@ -517,23 +369,27 @@ func readFile(ctx context.Context, file int32, path string, msgs chan<- importMs
 			return false
 		}
 	}
-	var batch []stagedRecord
-	idx := 0
+	source := path
+	if abs, err := filepath.Abs(path); err == nil {
+		source = abs
+	}
+	source = SourceImportPrefix + source
+	var rows []row
+	var unsent int64
 	emit := func(raw []byte) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		rec, err := recordText(raw)
+		r, err := deriveRow(raw, source)
 		if err != nil {
 			return err
 		}
-		batch = append(batch, stagedRecord{idx: int32(idx), json: rec})
-		idx++
-		if len(batch) == importChunk {
-			if !send(importMsg{file: file, records: batch}) {
+		rows = append(rows, r)
+		if unsent++; unsent == progressChunk {
+			if !send(importMsg{file: file, n: unsent}) {
 				return ctx.Err()
 			}
-			batch = nil
+			unsent = 0
 		}
 		return nil
 	}
@@ -543,10 +399,10 @@ func readFile(ctx context.Context, file int32, path string, msgs chan<- importMs
 		if errors.As(err, &re) {
 			ie.Err, ie.Record = re.err, re.idx
 		}
-		send(importMsg{file: file, done: true, err: ie})
+		send(importMsg{file: file, n: unsent - int64(len(rows)), done: true, err: ie})
 		return
 	}
-	send(importMsg{file: file, records: batch, done: true})
+	send(importMsg{file: file, n: unsent, done: true, rows: rows})
 }
 
 // recordError ties an error to a record index.
@@ -557,27 +413,6 @@ type recordError struct {
 
 func (e *recordError) Error() string { return fmt.Sprintf("record %d: %v", e.idx, e.err) }
 func (e *recordError) Unwrap() error { return e.err }
-
-// recordText checks one record's JSON and returns the text to store: the
-// bytes as they are, compacted when the record spans lines.
-func recordText(raw []byte) (string, error) {
-	raw = bytes.TrimSpace(raw)
-	if len(raw) == 0 || raw[0] != '{' {
-		return "", fmt.Errorf("%w: not a JSON object", ErrInvalidRecord)
-	}
-	if !utf8.Valid(raw) {
-		return "", fmt.Errorf("%w: not valid UTF-8", ErrInvalidRecord)
-	}
-	if bytes.IndexByte(raw, '\n') >= 0 {
-		var b bytes.Buffer
-		b.Grow(len(raw))
-		if err := json.Compact(&b, raw); err != nil {
-			return "", err
-		}
-		return b.String(), nil
-	}
-	return string(raw), nil
-}
 
 // fileFormat is the layout of a file's records.
 type fileFormat int
@@ -590,6 +425,7 @@ const (
 )
 
 // scanFile calls emit with the JSON of each record of the file at path.
+// The bytes are valid only during the call.
 func scanFile(path string, emit func([]byte) error) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -597,7 +433,6 @@ func scanFile(path string, emit func([]byte) error) error {
 	}
 	defer f.Close()
 	br := bufio.NewReaderSize(f, 256<<10)
-	var r io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
@@ -605,7 +440,6 @@ func scanFile(path string, emit func([]byte) error) error {
 		}
 		defer zr.Close()
 		br = bufio.NewReaderSize(zr, 256<<10)
-		r = br
 	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\ufeff")) {
 		br.Discard(3) //nolint:errcheck // peeked
@@ -614,7 +448,7 @@ func scanFile(path string, emit func([]byte) error) error {
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(r)
+	sr := newStreamReader(br)
 	idx := 0
 	one := func(raw []byte) error {
 		if err := emit(raw); err != nil {
@@ -623,7 +457,7 @@ func scanFile(path string, emit func([]byte) error) error {
 		idx++
 		return nil
 	}
-	wrapSyntax := func(err error) error {
+	wrap := func(err error) error {
 		if err == nil {
 			return nil
 		}
@@ -631,43 +465,49 @@ func scanFile(path string, emit func([]byte) error) error {
 		if errors.As(err, &re) {
 			return err
 		}
-		return &recordError{idx: idx, err: fmt.Errorf("%w (at byte %d)", err, dec.InputOffset())}
+		return &recordError{idx: idx, err: err}
 	}
-	var raw json.RawMessage
 	switch format {
 	case formatStream:
 		for {
-			raw = raw[:0]
-			if err := dec.Decode(&raw); err == io.EOF {
-				return nil
-			} else if err != nil {
-				return wrapSyntax(err)
+			if _, ok, err := sr.peek(); err != nil || !ok {
+				return wrap(err)
+			}
+			raw, err := sr.value()
+			if err != nil {
+				return wrap(err)
 			}
 			if err := one(raw); err != nil {
 				return err
 			}
 		}
 	case formatArray:
-		if err := scanArray(dec, &raw, one); err != nil {
-			return wrapSyntax(err)
+		if err := scanArray(sr, one); err != nil {
+			return wrap(err)
 		}
-		return wrapSyntax(expectEnd(dec))
+		return wrap(sr.end())
 	}
 	// An object with a Records or Events array; other keys are skipped.
-	if _, err := dec.Token(); err != nil {
-		return wrapSyntax(err)
+	if err := sr.expect('{', "looking for beginning of value"); err != nil {
+		return wrap(err)
 	}
-	for dec.More() {
-		tok, err := dec.Token()
+	for first := true; ; first = false {
+		more, err := sr.more('}', first)
 		if err != nil {
-			return wrapSyntax(err)
+			return wrap(err)
 		}
-		key, _ := tok.(string)
+		if !more {
+			break
+		}
+		key, err := sr.key()
+		if err != nil {
+			return wrap(err)
+		}
 		switch {
 		case key == "Records" && format == formatRecords:
-			err = scanArray(dec, &raw, one)
+			err = scanArray(sr, one)
 		case key == "Events" && format == formatEvents:
-			err = scanArray(dec, &raw, func(b []byte) error {
+			err = scanArray(sr, func(b []byte) error {
 				var ev struct {
 					CloudTrailEvent *string
 				}
@@ -677,52 +517,49 @@ func scanFile(path string, emit func([]byte) error) error {
 				return one([]byte(*ev.CloudTrailEvent))
 			})
 		default:
-			err = dec.Decode(&raw)
+			_, err = sr.value()
 		}
 		if err != nil {
-			return wrapSyntax(err)
+			return wrap(err)
 		}
 	}
-	if _, err := dec.Token(); err != nil {
-		return wrapSyntax(err)
-	}
-	return wrapSyntax(expectEnd(dec))
+	return wrap(sr.end())
 }
 
-// scanArray reads a JSON array's elements (the next token must be '[').
-func scanArray(dec *json.Decoder, raw *json.RawMessage, each func([]byte) error) error {
-	tok, err := dec.Token()
+// scanArray reads a JSON array's elements; null stands for no elements.
+func scanArray(sr *streamReader, each func([]byte) error) error {
+	c, ok, err := sr.peek()
 	if err != nil {
 		return err
 	}
-	if d, ok := tok.(json.Delim); !ok || d != '[' {
-		if tok == nil { // "Records": null
-			return nil
-		}
-		return fmt.Errorf("want an array of records, found %v", tok)
+	if !ok {
+		return errShort
 	}
-	for dec.More() {
-		*raw = (*raw)[:0]
-		if err := dec.Decode(raw); err != nil {
-			return err
-		}
-		if err := each(*raw); err != nil {
-			return err
-		}
-	}
-	_, err = dec.Token()
-	return err
-}
-
-// expectEnd fails when more JSON follows the top-level value.
-func expectEnd(dec *json.Decoder) error {
-	if _, err := dec.Token(); err != io.EOF {
-		if err == nil {
-			err = errors.New("unexpected data after the top-level value")
-		}
+	if c == 'n' { // "Records": null
+		_, err := sr.value()
 		return err
 	}
-	return nil
+	if c != '[' {
+		v, err := sr.value()
+		if err != nil {
+			return err
+		}
+		return fmt.Errorf("want an array of records, found %.20s", v)
+	}
+	sr.pos++
+	for first := true; ; first = false {
+		more, err := sr.more(']', first)
+		if err != nil || !more {
+			return err
+		}
+		raw, err := sr.value()
+		if err != nil {
+			return err
+		}
+		if err := each(raw); err != nil {
+			return err
+		}
+	}
 }
 
 // sniff decides a file's format from its first bytes, without consuming them.

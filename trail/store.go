@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -105,10 +104,8 @@ func (s *Store) Insert(ctx context.Context, records []Record) error {
 	return s.insertRows(ctx, rows)
 }
 
-// insertRows appends rows, all from the simulator, through a DuckDB query
-// appender whose query derives the typed columns and is an INSERT OR
-// IGNORE, so duplicates of stored eventIDs are skipped by the primary key.
-// Duplicates within rows are dropped here first.
+// insertRows stores rows (see appendRows); duplicates within rows are
+// dropped here first.
 func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	if len(rows) == 0 {
 		return nil
@@ -117,11 +114,6 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 		return ErrReadOnly
 	}
 	rows = dedupe(rows)
-	types, err := appenderTypes()
-	if err != nil {
-		return err
-	}
-
 	s.insertMu.Lock()
 	defer s.insertMu.Unlock()
 	conn, err := s.db.Conn(ctx)
@@ -129,35 +121,38 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 		return wrapError(err)
 	}
 	defer conn.Close()
-	err = conn.Raw(func(dc any) error {
-		a, err := duckdb.NewQueryAppender(dc.(driver.Conn), insertSQL, "appended_data", types, []string{"record", "source"})
-		if err != nil {
-			return err
-		}
-		for _, r := range rows {
-			if err := a.AppendRow(r.json, SourceSimulator); err != nil {
-				return errors.Join(err, a.Close())
-			}
-		}
-		return a.CloseWithCancel(ctx)
-	})
+	err = conn.Raw(func(dc any) error { return appendRows(ctx, dc.(driver.Conn), rows) })
 	if err != nil {
 		return fmt.Errorf("trail: insert: %w", wrapError(err))
 	}
 	return nil
 }
 
-// insertSQL moves appended rows (record, source) into events, skipping
-// stored eventIDs.
-var insertSQL = "INSERT OR IGNORE INTO events (" + strings.Join(columnNames(), ", ") + ") " + deriveSQL("appended_data")
-
-var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
-	t, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+// appendRows inserts rows into events through a DuckDB query appender
+// whose query is an INSERT OR IGNORE, so rows whose eventID is stored
+// already, or repeats an earlier row's, are skipped.
+func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
+	types, err := columnTypes()
 	if err != nil {
-		return nil, fmt.Errorf("trail: appender types: %w", err)
+		return fmt.Errorf("appender types: %w", err)
 	}
-	return []duckdb.TypeInfo{t, t}, nil
-})
+	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, columnNames())
+	if err != nil {
+		return err
+	}
+	args := make([]driver.Value, 0, len(eventColumns))
+	for _, rs := range rows {
+		for i := range rs {
+			if err := a.AppendRow(rs[i].values(args[:0])...); err != nil {
+				return errors.Join(err, a.Close())
+			}
+		}
+	}
+	return a.CloseWithCancel(ctx)
+}
+
+// insertSQL moves appended rows into events, skipping stored eventIDs.
+const insertSQL = "INSERT OR IGNORE INTO events SELECT * FROM appended_data"
 
 // dedupe keeps the first row of each eventID.
 func dedupe(rows []row) []row {
