@@ -90,14 +90,18 @@ type benchMode struct {
 }
 
 // benchModes measure:
-//   - evaluated: the mix with the decision memo off, so OPA evaluates every decision;
+//   - evaluated: the mix with the decision memo and partial evaluation off, so OPA evaluates
+//     every decision in full;
+//   - residual: the mix with the decision memo off, so OPA evaluates every decision's residual
+//     conditions (see rego.Engine.Decide);
 //   - repeated: one request over and over (answered from the memo);
 //   - mix: the mix with the defaults: requests differ (encryption context, clock), but most
 //     repeat every fact the policies read;
 //   - distinct: the mix where every request also differs in a fact a policy reads
 //     (kms:ViaService), so none repeats.
 var benchModes = []benchMode{
-	{"evaluated", []Option{WithDecisionMemo(0)}, (*benchWorld).request},
+	{"evaluated", []Option{WithDecisionMemo(0), WithPartialEvaluation(false)}, (*benchWorld).request},
+	{"residual", []Option{WithDecisionMemo(0)}, (*benchWorld).request},
 	{"repeated", nil, func(w *benchWorld, _ int) Request { return w.request(0) }},
 	{"mix", nil, (*benchWorld).request},
 	{"distinct", nil, func(w *benchWorld, i int) Request {

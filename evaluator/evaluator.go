@@ -19,6 +19,7 @@ type Evaluator struct {
 	cacheSize  int
 	memoSize   int
 	memoPicked bool
+	full       bool
 	now        func() time.Time
 }
 
@@ -37,6 +38,10 @@ func WithDecisionMemo(n int) Option {
 	return func(e *Evaluator) { e.memoSize, e.memoPicked = n, true }
 }
 
+// WithPartialEvaluation turns the engine's specialisation by OPA partial evaluation on (the
+// default) or off, when every decision not remembered evaluates the whole decision.
+func WithPartialEvaluation(on bool) Option { return func(e *Evaluator) { e.full = !on } }
+
 // WithNow sets the clock used for aws:CurrentTime and aws:EpochTime when a request does not carry them.
 func WithNow(now func() time.Time) Option { return func(e *Evaluator) { e.now = now } }
 
@@ -46,7 +51,7 @@ func New(opts ...Option) *Evaluator {
 	for _, o := range opts {
 		o(e)
 	}
-	engineOpts := []rego.EngineOption{rego.WithCacheSize(e.cacheSize)}
+	engineOpts := []rego.EngineOption{rego.WithCacheSize(e.cacheSize), rego.WithPartialEvaluation(!e.full)}
 	if e.memoPicked {
 		engineOpts = append(engineOpts, rego.WithDecisionMemo(e.memoSize))
 	}

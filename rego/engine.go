@@ -3,9 +3,11 @@ package rego
 import (
 	"context"
 	_ "embed"
+	"encoding/binary"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
@@ -64,24 +66,35 @@ func mustParse(file, src string) *ast.Module {
 // of data.kmsim.authz.decision, so a decision is a single evaluation. Both are kept in bounded
 // LRU caches. An Engine is safe for concurrent use.
 type Engine struct {
-	modules map[Kind]*lru[*module] // by document
-	queries *lru[*rego.PreparedEvalQuery]
-	memo    *decisionMemo // nil when decisions are not remembered
+	modules   map[Kind]*lru[*module] // by document
+	sets      *lru[*policySet]       // by the package keys of the set's modules
+	residuals *lru[*residual]        // by the request's known part (see appendKnown)
+	memo      *lru[Decision]         // by all a decision reads; nil when decisions are not remembered
+	// specialise: decide through residuals (see residual); otherwise every decision evaluates
+	// data.kmsim.authz.decision in full.
+	specialise bool
 }
 
 // DefaultMemoSize is how many recent decisions an Engine remembers by default.
 const DefaultMemoSize = 4096
 
-// WithDecisionMemo sets how many recent decisions the engine remembers (0: none). A repeated
-// request — same caller, action, resource, context and policies — is then answered without
-// evaluating again.
+// WithDecisionMemo sets how many recent decisions the engine remembers (0: none). A request
+// equal to a remembered one in every fact the decision reads — caller, action, resource, the
+// condition keys its policies reference, grants and what their constraints compare, policies —
+// is then answered without evaluating again.
 func WithDecisionMemo(n int) EngineOption {
 	return func(e *Engine) {
 		e.memo = nil
 		if n > 0 {
-			e.memo = newDecisionMemo(n)
+			e.memo = newLRU[Decision](n)
 		}
 	}
+}
+
+// WithPartialEvaluation turns specialisation by partial evaluation on (the default) or off. Off,
+// every decision not remembered evaluates data.kmsim.authz.decision in full.
+func WithPartialEvaluation(on bool) EngineOption {
+	return func(e *Engine) { e.specialise = on }
 }
 
 // EngineOption configures an Engine.
@@ -95,14 +108,16 @@ func WithCacheSize(n int) EngineOption {
 			for _, c := range e.modules {
 				c.size = n
 			}
-			e.queries.size = n
+			e.sets.size = n
+			e.residuals.size = n
 		}
 	}
 }
 
 // NewEngine returns an Engine with empty caches.
 func NewEngine(opts ...EngineOption) *Engine {
-	e := &Engine{modules: map[Kind]*lru[*module]{}, queries: newLRU[*rego.PreparedEvalQuery](DefaultCacheSize), memo: newDecisionMemo(DefaultMemoSize)}
+	e := &Engine{modules: map[Kind]*lru[*module]{}, sets: newLRU[*policySet](DefaultCacheSize),
+		residuals: newLRU[*residual](DefaultCacheSize), memo: newLRU[Decision](DefaultMemoSize), specialise: true}
 	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust} {
 		e.modules[k] = newLRU[*module](DefaultCacheSize)
 	}
@@ -113,7 +128,7 @@ func NewEngine(opts ...EngineOption) *Engine {
 }
 
 // Len returns the number of compiled policy sets in the cache.
-func (e *Engine) Len() int { return e.queries.len() }
+func (e *Engine) Len() int { return e.sets.len() }
 
 // module is one translated policy, parsed.
 type module struct {
@@ -122,6 +137,8 @@ type module struct {
 	key    string
 	term   *ast.Term
 	parsed *ast.Module
+	// reads lists the condition keys the policy references, lower-cased.
+	reads []string
 }
 
 // module parses and translates doc, or returns the cached result of an earlier call for the same
@@ -142,8 +159,16 @@ func (e *Engine) module(doc []byte, kind Kind) (*module, error) {
 	if err != nil {
 		return nil, &EvalError{Code: CodeCompile, Message: err.Error()}
 	}
+	keys, err := ConditionKeys(doc, kind)
+	if err != nil {
+		return nil, err
+	}
+	reads := make([]string, 0, len(keys))
+	for k := range keys {
+		reads = append(reads, k)
+	}
 	key := strings.TrimPrefix(pkg, policiesPrefix)
-	return cache.add(string(doc), &module{key: key, term: ast.StringTerm(key), parsed: parsed}), nil
+	return cache.add(string(doc), &module{key: key, term: ast.StringTerm(key), parsed: parsed, reads: reads}), nil
 }
 
 // Evaluation error codes.
@@ -268,42 +293,127 @@ var evalOptions = []rego.EvalOption{
 }
 
 // Decide evaluates data.kmsim.authz.decision for req, compiling its set of policies on first use.
+//
+// The input OPA evaluates holds, of req.Context, only the condition keys the policies reference
+// and, of the encryption context, only what the grants' constraints compare (the rest cannot
+// change the decision). A decision equal in all it reads to a remembered one is answered from
+// memory; otherwise, with partial evaluation on, through the residual of its caller, action,
+// resource and grants (see residual).
 func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
-	in, keys, err := e.input(req)
+	kb := keyBufs.Get().(*keyBuf)
+	defer keyBufs.Put(kb)
+	policies, mods, key, err := e.resolve(req, kb.b[:0])
 	if err != nil {
 		return Decision{}, err
 	}
+	set, err := e.prepare(ctx, mods)
+	if err != nil {
+		return Decision{}, err
+	}
+	key = appendKnown(key, req)
+	knownLen := len(key)
+	entries := projectContext(req.Context, set.reads)
+	ec := projectEncryptionContext(req)
+	key = appendContext(key, entries)
+	key = appendStringMap(key, ec)
+	kb.b = key
 	if e.memo != nil {
-		if d, ok := e.memo.lookup(in); ok {
+		if d, ok := e.memo.get(key); ok {
 			return d, nil
 		}
 	}
-	pq, err := e.prepare(ctx, keys)
-	if err != nil {
-		return Decision{}, err
+	unknown := func() ast.Value {
+		in := ast.NewObject(ast.Item(termContext, entriesTerm(entries)))
+		if ec != nil {
+			in.Insert(termEncryptionCtx, stringMapTerm(ec))
+		}
+		return in
 	}
-	opts := make([]rego.EvalOption, 0, len(evalOptions)+1)
-	opts = append(append(opts, evalOptions...), rego.EvalParsedInput(in))
-	rs, err := pq.Eval(ctx, opts...)
-	if err != nil {
-		return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
+	var d Decision
+	if e.specialise {
+		r, ok := e.residuals.get(key[:knownLen])
+		if !ok {
+			if r, err = set.specialise(ctx, knownInput(req, policies)); err != nil {
+				return Decision{}, err
+			}
+			r = e.residuals.add(string(key[:knownLen]), r)
+		}
+		d, err = r.decide(ctx, set, unknown)
+	} else {
+		in := unknown().(ast.Object)
+		knownInput(req, policies).Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
+		d, err = evalDecision(ctx, set.eval, in)
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return Decision{}, &EvalError{Code: CodeResult, Message: fmt.Sprintf("%d results", len(rs))}
-	}
-	t, _ := rs[0].Expressions[0].Value.(*ast.Term)
-	if t == nil {
-		return Decision{}, &EvalError{Code: CodeResult, Message: "the decision is not a term"}
-	}
-	d, err := decode(t.Value)
 	if err == nil && e.memo != nil {
-		e.memo.store(in, d)
+		e.memo.add(string(key), d)
 	}
 	return d, err
 }
 
-// prepare returns the prepared decision query for the modules, compiling it on first use.
-func (e *Engine) prepare(ctx context.Context, mods []*module) (*rego.PreparedEvalQuery, error) {
+// evalDecision evaluates a prepared decision query and decodes its result.
+func evalDecision(ctx context.Context, pq *rego.PreparedEvalQuery, in ast.Value) (Decision, error) {
+	rs, err := pq.Eval(ctx, append(evalOptions[:len(evalOptions):len(evalOptions)], rego.EvalParsedInput(in))...)
+	if err != nil {
+		return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
+	}
+	t, ok := resultTerm(rs)
+	if !ok {
+		return Decision{}, &EvalError{Code: CodeResult, Message: fmt.Sprintf("%d results", len(rs))}
+	}
+	return decode(t.Value)
+}
+
+// resultTerm returns the value of a query's only expression.
+func resultTerm(rs rego.ResultSet) (*ast.Term, bool) {
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, false
+	}
+	t, ok := rs[0].Expressions[0].Value.(*ast.Term)
+	return t, ok && t != nil
+}
+
+// policySet is one compiled set of policies.
+type policySet struct {
+	opts []func(*rego.Rego) // the compiled modules
+	eval *rego.PreparedEvalQuery
+	// reads holds the condition keys the policies reference, lower-cased.
+	reads map[string]bool
+
+	partialOnce sync.Once
+	partial     *rego.PreparedPartialQuery
+	combineOnce sync.Once
+	combine     *rego.PreparedEvalQuery
+	err         error // of partial or combine
+}
+
+// partialQuery prepares the partial evaluation of the specialised sets, on first use.
+func (s *policySet) partialQuery(ctx context.Context) (*rego.PreparedPartialQuery, error) {
+	s.partialOnce.Do(func() {
+		pq, err := rego.New(append(s.opts, rego.ParsedQuery(specialisedQuery))...).PrepareForPartial(ctx)
+		if err != nil {
+			s.err = &EvalError{Code: CodeCompile, Message: err.Error()}
+			return
+		}
+		s.partial = &pq
+	})
+	return s.partial, s.err
+}
+
+// combineQuery prepares the decision with the specialised sets given, on first use.
+func (s *policySet) combineQuery(ctx context.Context) (*rego.PreparedEvalQuery, error) {
+	s.combineOnce.Do(func() {
+		pq, err := rego.New(append(s.opts, rego.ParsedQuery(combineQuery))...).PrepareForEval(ctx)
+		if err != nil {
+			s.err = &EvalError{Code: CodeCompile, Message: err.Error()}
+			return
+		}
+		s.combine = &pq
+	})
+	return s.combine, s.err
+}
+
+// prepare returns the compiled set of the modules, compiling it on first use.
+func (e *Engine) prepare(ctx context.Context, mods []*module) (*policySet, error) {
 	slices.SortFunc(mods, func(a, b *module) int { return strings.Compare(a.key, b.key) })
 	mods = slices.CompactFunc(mods, func(a, b *module) bool { return a.key == b.key })
 	var buf [512]byte
@@ -311,26 +421,42 @@ func (e *Engine) prepare(ctx context.Context, mods []*module) (*rego.PreparedEva
 	for _, m := range mods {
 		key = append(append(key, m.key...), ',')
 	}
-	if pq, ok := e.queries.get(key); ok {
-		return pq, nil
+	if s, ok := e.sets.get(key); ok {
+		return s, nil
 	}
-	opts := []func(*rego.Rego){rego.ParsedQuery(decisionRef), rego.ParsedModule(libModule), rego.ParsedModule(authzModule)}
+	s := &policySet{reads: map[string]bool{}}
+	modules := map[string]*ast.Module{"kmsim/lib.rego": libModule, "kmsim/authz.rego": authzModule}
 	for _, m := range mods {
-		opts = append(opts, rego.ParsedModule(m.parsed))
+		modules[m.key+".rego"] = m.parsed
+		for _, k := range m.reads {
+			s.reads[k] = true
+		}
 	}
-	pq, err := rego.New(opts...).PrepareForEval(ctx)
+	c := ast.NewCompiler()
+	if c.Compile(modules); c.Failed() {
+		return nil, &EvalError{Code: CodeCompile, Message: c.Errors.Error()}
+	}
+	s.opts = []func(*rego.Rego){rego.Compiler(c)}
+	pq, err := rego.New(append(s.opts, rego.ParsedQuery(decisionRef))...).PrepareForEval(ctx)
 	if err != nil {
 		return nil, &EvalError{Code: CodeCompile, Message: err.Error()}
 	}
-	return e.queries.add(string(key), &pq), nil
+	s.eval = &pq
+	return e.sets.add(string(key), s), nil
 }
 
-// Input returns the input document Decide evaluates for req, as JSON text: what
-// `opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'` takes for a full request.
+// Input returns the input document of req, as JSON text: what
+// `opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'` takes for a full request, and
+// answers as Decide does.
 func (e *Engine) Input(req Request) (string, error) {
-	in, _, err := e.input(req)
+	policies, _, _, err := e.resolve(req, nil)
 	if err != nil {
 		return "", err
+	}
+	in := knownInput(req, policies)
+	in.Insert(termContext, contextTerm(req.Context))
+	if len(req.Grants) > 0 {
+		in.Insert(termEncryptionCtx, stringMapTerm(req.EncryptionContext))
 	}
 	return in.String(), nil
 }
@@ -405,8 +531,9 @@ func stringTerm(s string) *ast.Term {
 	return ast.StringTerm(s)
 }
 
-// input builds the input document and lists the modules it names.
-func (e *Engine) input(req Request) (ast.Value, []*module, error) {
+// resolve translates the request's policies and returns input.policies, the modules and key
+// with the policies spelled (role, then package keys) appended.
+func (e *Engine) resolve(req Request, key []byte) (*ast.Term, []*module, []byte, error) {
 	mods := make([]*module, 0, 2+len(req.Identity)+len(req.Session))
 	named := func(p Policy) (*ast.Term, error) {
 		m, err := e.module(p.Document, p.Kind)
@@ -414,9 +541,11 @@ func (e *Engine) input(req Request) (ast.Value, []*module, error) {
 			return nil, err
 		}
 		mods = append(mods, m)
+		key = appendString(key, m.key)
 		return m.term, nil
 	}
 	list := func(ps []Policy) (*ast.Term, error) {
+		key = binary.AppendUvarint(key, uint64(len(ps)))
 		ts := make([]*ast.Term, len(ps))
 		for i, p := range ps {
 			t, err := named(p)
@@ -436,10 +565,12 @@ func (e *Engine) input(req Request) (ast.Value, []*module, error) {
 	}
 	var err error
 	if req.ResourcePolicy != nil {
+		key = append(key, 'r')
 		t, merr := named(*req.ResourcePolicy)
 		err = add(RoleResource, t, merr)
 	}
 	if len(req.SCPs) > 0 && err == nil {
+		key = binary.AppendUvarint(append(key, 'o'), uint64(len(req.SCPs)))
 		levels := make([]*ast.Term, len(req.SCPs))
 		for i, level := range req.SCPs {
 			if levels[i], err = list(level); err != nil {
@@ -449,33 +580,52 @@ func (e *Engine) input(req Request) (ast.Value, []*module, error) {
 		err = add(RoleSCP, ast.ArrayTerm(levels...), err)
 	}
 	if len(req.Identity) > 0 && err == nil {
+		key = append(key, 'i')
 		t, lerr := list(req.Identity)
 		err = add(RoleIdentity, t, lerr)
 	}
 	if req.Boundary != nil && err == nil {
+		key = append(key, 'b')
 		t, merr := named(*req.Boundary)
 		err = add(RoleBoundary, t, merr)
 	}
 	if len(req.Session) > 0 && err == nil {
+		key = append(key, 's')
 		t, lerr := list(req.Session)
 		err = add(RoleSession, t, lerr)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
+	return ast.ObjectTerm(policies...), mods, append(key, '.'), nil
+}
+
+// knownInput is the input document without its context and encryption context.
+func knownInput(req Request, policies *ast.Term) ast.Object {
 	v := ast.NewObject(
 		ast.Item(termPrincipal, callerTerm(req.Caller)),
 		ast.Item(termAction, ast.StringTerm(strings.ToLower(req.Action))),
 		ast.Item(termResource, ast.StringTerm(req.Resource)),
 		ast.Item(termResourceAccount, ast.StringTerm(req.ResourceAccount)),
-		ast.Item(termContext, contextTerm(req.Context)),
-		ast.Item(termPolicies, ast.ObjectTerm(policies...)),
+		ast.Item(termPolicies, policies),
 	)
 	if len(req.Grants) > 0 {
 		v.Insert(termGrants, grantsTerm(req.Grants))
-		v.Insert(termEncryptionCtx, stringMapTerm(req.EncryptionContext))
 	}
-	return v, mods, nil
+	return v
+}
+
+// entriesTerm renders projected context entries as input.context.
+func entriesTerm(entries []contextEntry) *ast.Term {
+	items := make([][2]*ast.Term, len(entries))
+	for i, e := range entries {
+		terms := make([]*ast.Term, len(e.values))
+		for j, v := range e.values {
+			terms[j] = stringTerm(v)
+		}
+		items[i] = ast.Item(stringTerm(e.key), ast.ArrayTerm(terms...))
+	}
+	return ast.ObjectTerm(items...)
 }
 
 // grantsTerm renders grants for input.grants; constraints appear only when set.

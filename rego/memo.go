@@ -1,41 +1,147 @@
 package rego
 
 import (
-	"strconv"
-
-	"github.com/open-policy-agent/opa/v1/ast"
+	"encoding/binary"
+	"slices"
+	"strings"
+	"sync"
 )
 
-// decisionMemo remembers recent decisions by their whole input document. The input names the
-// translated policies by content hash and carries every fact the decision reads (caller,
-// action, resource, context, grants, the clock), and evaluation is deterministic, so an equal
-// input always yields an equal decision. Entries are found by the input's hash and confirmed by
-// comparing the inputs, so a hash collision is a miss, never a wrong answer.
-type decisionMemo struct {
-	entries *lru[memoEntry]
+// A decision reads, of a request's context, only the condition keys its policies reference, and
+// of the encryption context only what the grants' constraints compare; the rest is projected
+// away before evaluation (see Engine.Decide). Decisions are remembered, and specialised, by
+// keys that spell the facts they read in a canonical byte form: equal keys mean equal inputs,
+// so a remembered decision is never a wrong one.
+
+// keyBuf holds the byte keys of one decision.
+type keyBuf struct{ b []byte }
+
+var keyBufs = sync.Pool{New: func() any { return &keyBuf{b: make([]byte, 0, 1024)} }}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
 }
 
-type memoEntry struct {
-	input    ast.Value
-	decision Decision
-}
-
-func newDecisionMemo(size int) *decisionMemo {
-	return &decisionMemo{entries: newLRU[memoEntry](size)}
-}
-
-func memoKey(in ast.Value) []byte {
-	return strconv.AppendUint(nil, uint64(in.Hash()), 36)
-}
-
-func (m *decisionMemo) lookup(in ast.Value) (Decision, bool) {
-	e, ok := m.entries.get(memoKey(in))
-	if !ok || ast.Compare(e.input, in) != 0 {
-		return Decision{}, false
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
 	}
-	return e.decision, true
+	return append(b, 0)
 }
 
-func (m *decisionMemo) store(in ast.Value, d Decision) {
-	m.entries.add(string(memoKey(in)), memoEntry{input: in, decision: d})
+// appendKnown spells the facts of req that specialisation fixes: the caller, action, resource
+// and grants (the policies are spelled as they are resolved).
+func appendKnown(b []byte, req Request) []byte {
+	c := req.Caller
+	b = appendString(b, c.ARN)
+	b = appendString(b, c.RoleARN)
+	b = appendString(b, c.Account)
+	b = appendString(b, c.Service)
+	b = appendString(b, c.Federated)
+	b = appendString(b, c.CanonicalUser)
+	b = appendBool(b, c.Root)
+	b = appendString(b, req.Action)
+	b = appendString(b, req.Resource)
+	b = appendString(b, req.ResourceAccount)
+	b = binary.AppendUvarint(b, uint64(len(req.Grants)))
+	for _, g := range req.Grants {
+		b = appendString(b, g.ID)
+		b = appendString(b, g.KeyARN)
+		b = appendString(b, g.Grantee)
+		b = binary.AppendUvarint(b, uint64(len(g.Operations)))
+		for _, op := range g.Operations {
+			b = appendString(b, op)
+		}
+		b = appendStringMap(b, g.EncryptionContextEquals)
+		b = appendStringMap(b, g.EncryptionContextSubset)
+	}
+	return b
+}
+
+// appendStringMap spells a map, telling nil (no constraint) from empty.
+func appendStringMap(b []byte, m map[string]string) []byte {
+	b = appendBool(b, m != nil)
+	b = binary.AppendUvarint(b, uint64(len(m)))
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b = appendString(appendString(b, k), m[k])
+	}
+	return b
+}
+
+// contextEntry is one condition key of a request, lower-cased, with its values.
+type contextEntry struct {
+	key    string
+	values []string
+}
+
+// projectContext returns the entries of context whose lower-cased keys are in read, sorted by
+// key; entries whose keys differ only in case are merged, and keys without values dropped.
+func projectContext(context map[string][]string, read map[string]bool) []contextEntry {
+	var out []contextEntry
+	for k, vs := range context {
+		if len(vs) == 0 {
+			continue
+		}
+		if !read[k] {
+			lk := strings.ToLower(k)
+			if lk == k || !read[lk] {
+				continue
+			}
+			k = lk
+		}
+		out = append(out, contextEntry{k, vs})
+	}
+	slices.SortFunc(out, func(a, b contextEntry) int { return strings.Compare(a.key, b.key) })
+	for i := 1; i < len(out); i++ {
+		if out[i].key == out[i-1].key {
+			out[i-1].values = append(slices.Clip(out[i-1].values), out[i].values...)
+			out = slices.Delete(out, i, i+1)
+			i--
+		}
+	}
+	return out
+}
+
+func appendContext(b []byte, entries []contextEntry) []byte {
+	b = binary.AppendUvarint(b, uint64(len(entries)))
+	for _, e := range entries {
+		b = appendString(b, e.key)
+		b = binary.AppendUvarint(b, uint64(len(e.values)))
+		for _, v := range e.values {
+			b = appendString(b, v)
+		}
+	}
+	return b
+}
+
+// projectEncryptionContext returns what the grants' constraints can read of the request's
+// encryption context: all of it when a grant requires an exact match, else the pairs whose keys
+// some grant requires (nil without grants).
+func projectEncryptionContext(req Request) map[string]string {
+	if len(req.Grants) == 0 {
+		return nil
+	}
+	for _, g := range req.Grants {
+		if g.EncryptionContextEquals != nil {
+			if req.EncryptionContext == nil {
+				return map[string]string{}
+			}
+			return req.EncryptionContext
+		}
+	}
+	out := map[string]string{}
+	for _, g := range req.Grants {
+		for k := range g.EncryptionContextSubset {
+			if v, ok := req.EncryptionContext[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+	return out
 }

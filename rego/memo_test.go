@@ -35,7 +35,7 @@ func TestDecisionMemo(t *testing.T) {
 			t.Fatalf("app=%s: %s", app, got.Effect)
 		}
 	}
-	if n := remembering.memo.entries.len(); n != 2 {
+	if n := remembering.memo.len(); n != 2 {
 		t.Fatalf("%d remembered decisions, want 2", n)
 	}
 	if evaluating.memo != nil {

@@ -1,0 +1,245 @@
+package rego
+
+import (
+	"context"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+)
+
+// Specialisation. Of a decision's input, the policies, caller, action, resource and grants repeat
+// across many requests; the context and encryption context vary. For each known part, OPA
+// partially evaluates the three sets of kmsim.authz that read the varying part — matched,
+// missing_context and granting — with input.context and input.encryption_context unknown.
+// What remains is, per set, members that are always there and members that are there when a
+// residual condition holds. A decision then evaluates only those conditions (one small query),
+// and the decision for each combination of their outcomes is evaluated once, by
+// data.kmsim.authz.decision with the three sets replaced by their members (`with`) and the input
+// cut to its known part, so it cannot depend on anything the combination does not fix.
+
+// specialisedSets are the rules of kmsim.authz that read the context and encryption context.
+var specialisedSets = []string{"matched", "missing_context", "granting"}
+
+var (
+	specialisedQuery = func() ast.Body {
+		terms := make([]*ast.Term, len(specialisedSets))
+		for i, s := range specialisedSets {
+			terms[i] = ast.RefTerm(ast.DefaultRootDocument, ast.StringTerm("kmsim"), ast.StringTerm("authz"), ast.StringTerm(s))
+		}
+		return ast.NewBody(ast.Equality.Expr(ast.VarTerm("x"), ast.ArrayTerm(terms...)))
+	}()
+	unknownRefs = []*ast.Term{
+		ast.NewTerm(ast.InputRootRef.Append(termContext)),
+		ast.NewTerm(ast.InputRootRef.Append(termEncryptionCtx)),
+	}
+	// combineQuery decides with the sets given in input and the known input in input.known.
+	combineQuery = ast.MustParseBody(DecisionQuery + " with input as input.known" +
+		" with data.kmsim.authz.matched as input.matched" +
+		" with data.kmsim.authz.missing_context as input.missing_context" +
+		" with data.kmsim.authz.granting as input.granting")
+	termKnown    = ast.StringTerm("known")
+	partialRoot  = ast.StringTerm("partial")
+	setTerms     = []*ast.Term{ast.StringTerm("matched"), ast.StringTerm("missing_context"), ast.StringTerm("granting")}
+	maxCombos    = 256
+	trueTerm     = ast.BooleanTerm(true)
+	falseBitByte = byte('0')
+)
+
+// residual is a policy set's decision for one known part of the input.
+type residual struct {
+	known ast.Value
+	// full: the partial evaluation left something this reading does not handle; every decision
+	// evaluates data.kmsim.authz.decision in full.
+	full bool
+	// query evaluates the conditions, one array per condition, non-empty when it holds; nil
+	// when there are none.
+	query *rego.PreparedEvalQuery
+	conds []condition
+	base  [3][]*ast.Term // members always present, per set
+
+	mu        sync.Mutex
+	decisions map[string]Decision // by the outcomes of conds, one byte each
+}
+
+// condition is a member of a set present when body holds.
+type condition struct {
+	set    int
+	member *ast.Term
+	body   ast.Body
+}
+
+// specialise partially evaluates the set's specialised rules for the known input.
+func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual, error) {
+	r := &residual{known: known, decisions: map[string]Decision{}}
+	pq, err := s.partialQuery(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pqs, err := pq.Partial(ctx, rego.EvalParsedInput(known), rego.EvalParsedUnknowns(unknownRefs))
+	if err != nil {
+		return nil, &EvalError{Code: CodeEval, Message: err.Error()}
+	}
+	if !r.read(pqs) {
+		r.full = true
+		return r, nil
+	}
+	if len(r.conds) == 0 {
+		return r, nil
+	}
+	terms := make([]*ast.Term, len(r.conds))
+	for i, c := range r.conds {
+		terms[i] = ast.ArrayComprehensionTerm(trueTerm, c.body)
+	}
+	opts := []func(*rego.Rego){rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.ArrayTerm(terms...))))}
+	for _, m := range pqs.Support {
+		opts = append(opts, rego.ParsedModule(m))
+	}
+	q, err := rego.New(opts...).PrepareForEval(ctx)
+	if err != nil { // a residual OPA cannot compile alone: evaluate in full
+		r.full, r.conds = true, nil
+		return r, nil
+	}
+	r.query = &q
+	return r, nil
+}
+
+// read takes the partial evaluation apart into members and conditions; false when it has a
+// shape other than x = [set, set, set] over partial-set support rules that read only input and
+// each other.
+func (r *residual) read(pqs *rego.PartialQueries) bool {
+	if len(pqs.Queries) != 1 || len(pqs.Queries[0]) != 1 || !pqs.Queries[0][0].IsEquality() {
+		return false
+	}
+	expr := pqs.Queries[0][0]
+	arr, ok := expr.Operand(1).Value.(*ast.Array)
+	if !ok {
+		arr, ok = expr.Operand(0).Value.(*ast.Array)
+	}
+	if !ok || arr.Len() != len(specialisedSets) {
+		return false
+	}
+	supported := true
+	for _, m := range pqs.Support {
+		ast.WalkRefs(m, func(ref ast.Ref) bool {
+			if ref.HasPrefix(ast.DefaultRootRef) && (len(ref) < 2 || !ref[1].Equal(partialRoot)) {
+				supported = false
+			}
+			return !supported
+		})
+	}
+	if !supported {
+		return false
+	}
+	for i := range specialisedSets {
+		switch v := arr.Elem(i).Value.(type) {
+		case ast.Set:
+			v.Foreach(func(t *ast.Term) { r.base[i] = append(r.base[i], t) })
+		case ast.Ref:
+			if !r.readRules(i, v, pqs.Support) {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// readRules reads the support rules defining ref, a partial set.
+func (r *residual) readRules(set int, ref ast.Ref, support []*ast.Module) bool {
+	if len(ref) < 2 {
+		return false
+	}
+	pkg, name := ref[:len(ref)-1], ref[len(ref)-1]
+	found := false
+	for _, m := range support {
+		if !m.Package.Path.Equal(pkg) {
+			continue
+		}
+		for _, rule := range m.Rules {
+			href := rule.Head.Ref()
+			if len(href) != 1 || !ast.StringTerm(string(href[0].Value.(ast.Var))).Equal(name) {
+				continue
+			}
+			if rule.Head.RuleKind() != ast.MultiValue || rule.Else != nil || rule.Default || rule.Head.Key == nil || !rule.Head.Key.IsGround() {
+				return false
+			}
+			found = true
+			if len(rule.Body) == 1 && rule.Body[0].Equal(ast.NewExpr(trueTerm)) {
+				r.base[set] = append(r.base[set], rule.Head.Key)
+				continue
+			}
+			r.conds = append(r.conds, condition{set: set, member: rule.Head.Key, body: rule.Body.Copy()})
+		}
+	}
+	return found
+}
+
+// decide answers for the unknown part of the input (context and encryption context).
+func (r *residual) decide(ctx context.Context, s *policySet, unknown func() ast.Value) (Decision, error) {
+	if r.full {
+		in := unknown().(ast.Object)
+		r.known.(ast.Object).Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
+		return evalDecision(ctx, s.eval, in)
+	}
+	var bitsBuf [64]byte
+	bits := bitsBuf[:0]
+	if r.query != nil {
+		rs, err := r.query.Eval(ctx, append(evalOptions[:len(evalOptions):len(evalOptions)], rego.EvalParsedInput(unknown()))...)
+		if err != nil {
+			return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
+		}
+		arr, ok := resultTerm(rs)
+		if !ok {
+			return Decision{}, &EvalError{Code: CodeResult, Message: "the residual conditions are not an array"}
+		}
+		a, ok := arr.Value.(*ast.Array)
+		if !ok || a.Len() != len(r.conds) {
+			return Decision{}, resultError("residual conditions", arr.Value)
+		}
+		for i := range a.Len() {
+			held, _ := a.Elem(i).Value.(*ast.Array)
+			bits = append(bits, falseBitByte+byte(min(held.Len(), 1)))
+		}
+	}
+	r.mu.Lock()
+	d, ok := r.decisions[string(bits)]
+	r.mu.Unlock()
+	if ok {
+		return d, nil
+	}
+	d, err := r.combine(ctx, s, bits)
+	if err != nil {
+		return Decision{}, err
+	}
+	r.mu.Lock()
+	if len(r.decisions) >= maxCombos {
+		clear(r.decisions)
+	}
+	r.decisions[string(bits)] = d
+	r.mu.Unlock()
+	return d, nil
+}
+
+// combine evaluates the decision for one combination of condition outcomes.
+func (r *residual) combine(ctx context.Context, s *policySet, bits []byte) (Decision, error) {
+	var sets [3]ast.Set
+	for i := range sets {
+		sets[i] = ast.NewSet(r.base[i]...)
+	}
+	for i, c := range r.conds {
+		if bits[i] != falseBitByte {
+			sets[c.set].Add(c.member)
+		}
+	}
+	in := ast.NewObject(ast.Item(termKnown, ast.NewTerm(r.known)))
+	for i, t := range setTerms {
+		in.Insert(t, ast.NewTerm(sets[i]))
+	}
+	pq, err := s.combineQuery(ctx)
+	if err != nil {
+		return Decision{}, err
+	}
+	return evalDecision(ctx, pq, in)
+}
