@@ -69,6 +69,7 @@ var (
 	wImportToken     = expect[*types.InvalidImportTokenException]()
 	wIncorrectKey    = expect[*types.IncorrectKeyException]()
 	wIncorrectMat    = expect[*types.IncorrectKeyMaterialException]()
+	wInvalidArn      = expect[*types.InvalidArnException]()
 	wInvalidMac      = expect[*types.KMSInvalidMacException]()
 	wInvalidSig      = expect[*types.KMSInvalidSignatureException]()
 	wInvalidState    = expect[*types.KMSInvalidStateException]()
@@ -116,6 +117,7 @@ const (
 	mLimitRange    = `1 validation error detected: Value '0' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`
 	mNotMultiRgn   = reKeyARN + ` is not a multi-region primary key\.`
 	mAliasNotFound = `Alias arn:aws:kms:us-east-1:111122223333:alias/\S+ is not found\.`
+	mAliasRefused  = `Key Aliases are not supported for this operation\.`
 	mAliasPrefix   = `Alias must start with the prefix "alias/"\. Please see https://docs\.aws\.amazon\.com/kms/latest/developerguide/kms-alias\.html`
 )
 
@@ -347,10 +349,24 @@ func fillKeyQuota(h *harness, region string) {
 
 // keyRows: success on the key good makes, an unknown key, an over-long key id.
 func keyRows(op string, good keySetup, f keyFunc) []contractCase {
-	return []contractCase{
+	rows := []contractCase{
 		row(op, "success", on(good, f, opts{}), nil, ""),
 		row(op, "NotFoundException/unknown-key", on(ctMissing, f, opts{}), wNotFound, mNotFound),
 		row(op, "ValidationException/keyId-too-long", on(ctLong, f, opts{}), wValidation, mKeyIDLength),
+	}
+	if aliasesRefused[op] {
+		rows = append(rows, row(op, "InvalidArnException/alias-name", on(aliasOf(ctSym), f, opts{}), wInvalidArn, mAliasRefused)) // refused before the key is looked at
+	}
+	return rows
+}
+
+// aliasOf names the key s makes by a new alias of it.
+func aliasOf(s keySetup) keySetup {
+	return func(t *testing.T, h *harness) string {
+		id, alias := s(t, h), "alias/"+ctName("contract")
+		_, err := h.kms(adminCreds).CreateAlias(ctx, &kms.CreateAliasInput{AliasName: &alias, TargetKeyId: &id})
+		must(t, err)
+		return alias
 	}
 }
 
@@ -1086,6 +1102,9 @@ func contractCases() []contractCase {
 			must(t, ctImport(t, h, id, material))
 			return ctImport(t, h, id, material)
 		}, nil, ""),
+		row("ImportKeyMaterial", "InvalidArnException/alias-name", rawImport(func(t *testing.T, h *harness, id string) *kms.ImportKeyMaterialInput {
+			return &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: randomBytes(64), EncryptedKeyMaterial: randomBytes(256), ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}
+		}, aliasOf(ctExternal)), wInvalidArn, mAliasRefused),
 		row("ImportKeyMaterial", "NotFoundException/unknown-key", rawImport(func(t *testing.T, h *harness, id string) *kms.ImportKeyMaterialInput {
 			return &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: randomBytes(64), EncryptedKeyMaterial: randomBytes(256), ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}
 		}, ctMissing), wNotFound, mNotFound),
@@ -1212,6 +1231,7 @@ func contractCases() []contractCase {
 	add(
 		row("ListAliases", "success", on(none, listAliases, opts{}), nil, ""),
 		row("ListAliases", "success/by-key", on(ctSym, listAliases, opts{}), nil, ""),
+		row("ListAliases", "InvalidArnException/alias-name", on(aliasOf(ctSym), listAliases, opts{}), wInvalidArn, mAliasRefused),
 		row("ListAliases", "NotFoundException/unknown-key", on(ctMissing, listAliases, opts{}), wNotFound, mNotFound),
 	)
 	add(markerRows("ListAliases", listAliases, func(c *kms.Client, _ string) error {
@@ -1378,6 +1398,9 @@ func contractCases() []contractCase {
 		row("RetireGrant", "NotFoundException/unknown-key", retire(func(t *testing.T, h *harness) *kms.RetireGrantInput {
 			return &kms.RetireGrantInput{KeyId: aws.String(ctMissing(t, h)), GrantId: aws.String("0000000000000000000000000000000000000000000000000000000000000000")}
 		}, asAdmin), wNotFound, mNotFound),
+		row("RetireGrant", "InvalidArnException/alias-name", retire(func(t *testing.T, h *harness) *kms.RetireGrantInput {
+			return &kms.RetireGrantInput{KeyId: aws.String(aliasOf(ctSym)(t, h)), GrantId: aws.String("0000000000000000000000000000000000000000000000000000000000000000")}
+		}, asAdmin), wInvalidArn, mAliasRefused),
 		row("RetireGrant", "DryRunOperationException", retire(func(t *testing.T, h *harness) *kms.RetireGrantInput {
 			return &kms.RetireGrantInput{GrantToken: retirable(t, h).GrantToken, DryRun: aws.Bool(true)}
 		}, asAdmin), wDryRun, mDryRun),
@@ -1404,6 +1427,7 @@ func contractCases() []contractCase {
 	realGrant := func(t *testing.T, h *harness, id string) string { return *ctGrant(t, h, id, "").GrantId }
 	add(
 		row("RevokeGrant", "success", revokeRow(ctSym, realGrant, opts{}), nil, ""),
+		row("RevokeGrant", "InvalidArnException/alias-name", revokeRow(aliasOf(ctSym), nil, opts{}), wInvalidArn, mAliasRefused),
 		row("RevokeGrant", "NotFoundException/unknown-key", revokeRow(ctMissing, nil, opts{}), wNotFound, mNotFound),
 		row("RevokeGrant", "NotFoundException/unknown-grant", revokeRow(ctSym, nil, opts{}), wNotFound, `Grant ID 0+ not found`),
 		row("RevokeGrant", "DryRunOperationException", revokeRow(ctSym, realGrant, dryRun), wDryRun, mDryRun),
@@ -1643,7 +1667,6 @@ var notProducible = map[string]string{
 	"*/KMSInternalException":                                    "an internal fault: kmsim returns it only for corrupt state, which no API call can cause",
 	"*/DependencyTimeoutException":                              "kmsim has no dependency that can time out",
 	"*/KeyUnavailableException":                                 "kmsim reports keys in a disconnected custom key store as KMSInvalidStateException (Unavailable), as the key state table does",
-	"*/InvalidArnException":                                     "kmsim reports a malformed key ARN as NotFoundException (\"Invalid arn …\"), as AWS does for key ids",
 	"*/CloudHsmClusterNotActiveException":                       "kmsim simulates the CloudHSM cluster: it is always active",
 	"*/CloudHsmClusterInvalidConfigurationException":            "kmsim simulates the CloudHSM cluster: its configuration is always valid",
 	"*/CloudHsmClusterNotFoundException":                        "kmsim simulates the CloudHSM cluster: any well-formed cluster id exists",
@@ -1659,7 +1682,11 @@ var notProducible = map[string]string{
 	"*/XksKeyInvalidConfigurationException":                     "kmsim never contacts an external key store proxy to check the external key",
 	"*/XksKeyAlreadyInUseException":                             "kmsim does not track external key ids across KMS keys",
 	"*/XksKeyNotFoundException":                                 "kmsim never contacts an external key store proxy to find the external key",
-	"*/InvalidGrantIdException":                                 "kmsim reports an unknown grant id as NotFoundException (\"Grant ID … not found\")",
+	"*/InvalidGrantIdException":                                 "kmsim reports an unknown grant id as NotFoundException (\"Grant ID … not found\"); no recording of AWS shows another answer",
+	"CreateKey/InvalidArnException":                             "kmsim reports an invalid ARN in a new key policy as MalformedPolicyDocumentException (rows above); no recording of AWS shows another answer",
+	"ListRetirableGrants/InvalidArnException":                   "kmsim takes any retiring principal and lists its grants (none for an unknown one); no recording of AWS shows another answer",
+	"DescribeKey/InvalidArnException":                           "DescribeKey takes aliases; a malformed or other-Region ARN is NotFoundException (\"Invalid arn …\"), as AWS answers (recorded)",
+	"GetPublicKey/InvalidArnException":                          "GetPublicKey takes aliases; a malformed or other-Region ARN is NotFoundException (\"Invalid arn …\"), as AWS answers (recorded)",
 
 	"ConnectCustomKeyStore/CustomKeyStoreInvalidStateException":         "kmsim's stores are CONNECTED or DISCONNECTED and connecting either succeeds",
 	"DisconnectCustomKeyStore/CustomKeyStoreInvalidStateException":      "kmsim's stores are CONNECTED or DISCONNECTED and disconnecting either succeeds",

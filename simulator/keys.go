@@ -14,6 +14,23 @@ var (
 	arnPattern   = regexp.MustCompile(`^arn:(aws|aws-cn|aws-us-gov):kms:([a-z0-9-]+):(\d{12}):(key/.+|alias/.+)$`)
 )
 
+// aliasesRefused are the operations that take a key id or key ARN but no alias: the service
+// model lists InvalidArnException for them and AWS answers an alias with it.
+var aliasesRefused = map[string]bool{
+	"CancelKeyDeletion": true, "CreateGrant": true, "DeleteImportedKeyMaterial": true, "DisableKey": true,
+	"DisableKeyRotation": true, "EnableKey": true, "EnableKeyRotation": true, "GetKeyLastUsage": true,
+	"GetKeyPolicy": true, "GetKeyRotationStatus": true, "GetParametersForImport": true, "ImportKeyMaterial": true,
+	"ListAliases": true, "ListGrants": true, "ListKeyPolicies": true, "ListKeyRotations": true,
+	"ListResourceTags": true, "PutKeyPolicy": true, "ReplicateKey": true, "RetireGrant": true, "RevokeGrant": true,
+	"RotateKeyOnDemand": true, "ScheduleKeyDeletion": true, "TagResource": true, "UntagResource": true,
+	"UpdateKeyDescription": true, "UpdatePrimaryRegion": true,
+}
+
+// isAliasRef reports whether a key reference is an alias name or alias ARN.
+func isAliasRef(ref string) bool {
+	return strings.HasPrefix(ref, "alias/") || strings.HasPrefix(ref, "arn:") && strings.Contains(ref, ":alias/")
+}
+
 // keyRef is a resolved key together with how the request named it.
 type keyRef struct {
 	key   *keyRecord // a copy, safe to read without the state lock
@@ -23,6 +40,9 @@ type keyRef struct {
 // resolveKey finds the key named by a key id, key ARN, alias name or alias ARN, as AWS accepts them.
 // Key ids and alias names refer to the caller's account and the request's region.
 func (s *Server) resolveKey(c *call, ref string) (*keyRef, error) {
+	if aliasesRefused[c.op] && isAliasRef(ref) {
+		return nil, apiError("InvalidArnException", "Key Aliases are not supported for this operation.")
+	}
 	account, region := c.caller.principal.Account, c.region
 	name := ref
 	if strings.HasPrefix(ref, "arn:") {
