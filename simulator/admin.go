@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/kmsim/kmsim/trail"
@@ -13,12 +14,15 @@ import (
 
 // Admin serves kmsim's own endpoints under /_kmsim/, for the CLI running beside a server:
 // POST /_kmsim/query runs SQL against the trail the server holds open; GET /_kmsim/clock reads
-// the simulated clock and POST /_kmsim/clock advances it. Every request must carry
+// the simulated clock and POST /_kmsim/clock advances it; /_kmsim/trail/ goes to Trail. Every request must carry
 // "Authorization: Bearer <Token>"; the token lives in the data directory (mode 0600).
 type Admin struct {
 	Token string
 	Query func(ctx context.Context, sql string) (*trail.Result, error)
 	Clock Clock
+	// Trail, when set, serves the trail's other verbs (reports, detections, export, prune)
+	// under /_kmsim/trail/.
+	Trail http.Handler
 }
 
 // Clock is the simulated clock the admin endpoint drives; *Server implements it.
@@ -54,6 +58,10 @@ func (a *Admin) serve(w http.ResponseWriter, r *http.Request) {
 	want := []byte("Bearer " + a.Token)
 	if subtle.ConstantTimeCompare(got, want) != 1 {
 		http.Error(w, `{"message":"invalid admin token"}`, http.StatusUnauthorized)
+		return
+	}
+	if a.Trail != nil && strings.HasPrefix(r.URL.Path, "/_kmsim/trail/") {
+		a.Trail.ServeHTTP(w, r)
 		return
 	}
 	switch r.URL.Path {

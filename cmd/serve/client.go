@@ -6,13 +6,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/trail"
 )
 
-// QueryError is a query the server ran and rejected (bad SQL), as opposed to an unreachable server.
+// QueryError is a request the server ran and rejected (bad SQL, an unknown report), as opposed to
+// an unreachable server.
 type QueryError struct{ msg string }
 
 func (e *QueryError) Error() string { return e.msg }
@@ -48,6 +50,70 @@ func QueryServer(ctx context.Context, info ServerInfo, sql string) (*trail.Resul
 		return nil, &QueryError{msg: e.Message}
 	default:
 		return nil, fmt.Errorf("server answered %s", resp.Status)
+	}
+}
+
+// ReportServer runs a trail report on the server described by info.
+func ReportServer(ctx context.Context, info ServerInfo, name string, scope trail.Scope) (*trail.Result, error) {
+	var res trail.Result
+	err := callTrail(ctx, info, "report", ReportRequest{Name: name, Scope: scope}, &res)
+	return &res, err
+}
+
+// DetectServer runs detection rules on the server described by info.
+func DetectServer(ctx context.Context, info ServerInfo, rules []trail.Rule, scope trail.Scope) ([]trail.Finding, error) {
+	var findings []trail.Finding
+	err := callTrail(ctx, info, "detect", DetectRequest{Rules: rules, Scope: scope}, &findings)
+	return findings, err
+}
+
+// ExportServer has the server described by info export its trail under dir (made absolute).
+func ExportServer(ctx context.Context, info ServerInfo, dir, format string, scope trail.Scope) (trail.ExportSummary, error) {
+	var sum trail.ExportSummary
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return sum, err
+	}
+	err = callTrail(ctx, info, "export", ExportRequest{Dir: abs, Format: format, Scope: scope}, &sum)
+	return sum, err
+}
+
+// PruneServer has the server described by info delete the events before t.
+func PruneServer(ctx context.Context, info ServerInfo, before time.Time) (int64, error) {
+	var res PruneResponse
+	err := callTrail(ctx, info, "prune", PruneRequest{Before: before}, &res)
+	return res.Deleted, err
+}
+
+// callTrail posts req to /_kmsim/trail/VERB and decodes the answer into out. A request the
+// server refused is a *QueryError; any other error means the server did not answer.
+func callTrail(ctx context.Context, info ServerInfo, verb string, req, out any) error {
+	body, err := json.Marshal(req)
+	if err != nil {
+		return err
+	}
+	httpReq, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+info.Addr+"/_kmsim/trail/"+verb, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	httpReq.Header.Set("Authorization", "Bearer "+info.Token)
+	httpReq.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(httpReq)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	switch resp.StatusCode {
+	case http.StatusOK:
+		dec := json.NewDecoder(resp.Body)
+		dec.UseNumber()
+		return dec.Decode(out)
+	case http.StatusBadRequest:
+		var e struct{ Message string }
+		json.NewDecoder(resp.Body).Decode(&e)
+		return &QueryError{msg: e.Message}
+	default:
+		return fmt.Errorf("server answered %s", resp.Status)
 	}
 }
 

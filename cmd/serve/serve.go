@@ -130,6 +130,7 @@ func Run(ctx context.Context, opts *Options) error {
 		}
 		return store.Query(ctx, sql)
 	}}
+	admin.Trail = trailHandler(store, writer.Flush)
 	lastUse := func(ctx context.Context, keyARN string, ops []string) (*trail.Use, error) {
 		if err := writer.Flush(ctx); err != nil {
 			return nil, err

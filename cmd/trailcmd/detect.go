@@ -91,12 +91,7 @@ func DetectRun(ctx context.Context, opts *DetectOptions) error {
 		}
 		rules = append(rules, more...)
 	}
-	store, err := openData(opts.DataDir, false)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	findings, err := store.Detect(ctx, rules, opts.Scope)
+	findings, err := detect(ctx, opts.DataDir, rules, opts.Scope)
 	if err != nil {
 		return err
 	}

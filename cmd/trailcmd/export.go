@@ -77,12 +77,14 @@ func ExportRun(ctx context.Context, opts *ExportOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	store, err := openData(opts.DataDir, false)
-	if err != nil {
+	var sum trail.ExportSummary
+	err := withTrail(opts.DataDir, func(info serve.ServerInfo) (err error) {
+		sum, err = serve.ExportServer(ctx, info, opts.OutDir, opts.Format, opts.Scope)
 		return err
-	}
-	defer store.Close()
-	sum, err := store.Export(ctx, opts.OutDir, trail.ExportOptions{Format: opts.Format, Scope: opts.Scope})
+	}, func(store *trail.Store) (err error) {
+		sum, err = store.Export(ctx, opts.OutDir, trail.ExportOptions{Format: opts.Format, Scope: opts.Scope})
+		return err
+	})
 	if err != nil {
 		return err
 	}

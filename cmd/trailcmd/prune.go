@@ -9,6 +9,7 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/cmd/serve"
+	"github.com/kmsim/kmsim/trail"
 )
 
 // PruneOptions are the inputs of `kmsim trail prune`.
@@ -60,12 +61,14 @@ func PruneRun(ctx context.Context, opts *PruneOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	store, err := openData(opts.DataDir, false)
-	if err != nil {
+	var n int64
+	err := withTrail(opts.DataDir, func(info serve.ServerInfo) (err error) {
+		n, err = serve.PruneServer(ctx, info, opts.Before)
 		return err
-	}
-	defer store.Close()
-	n, err := store.Prune(ctx, opts.Before)
+	}, func(store *trail.Store) (err error) {
+		n, err = store.Prune(ctx, opts.Before)
+		return err
+	})
 	if err != nil {
 		return err
 	}

@@ -97,12 +97,14 @@ func ReportRun(ctx context.Context, opts *ReportOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	store, err := openData(opts.DataDir, false)
-	if err != nil {
+	var res *trail.Result
+	err := withTrail(opts.DataDir, func(info serve.ServerInfo) (err error) {
+		res, err = serve.ReportServer(ctx, info, opts.Name, opts.Scope)
 		return err
-	}
-	defer store.Close()
-	res, err := store.Report(ctx, opts.Name, opts.Scope)
+	}, func(store *trail.Store) (err error) {
+		res, err = store.Report(ctx, opts.Name, opts.Scope)
+		return err
+	})
 	if err != nil {
 		return err
 	}

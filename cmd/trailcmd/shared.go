@@ -18,8 +18,8 @@ import (
 
 // openData opens DIR/kmsim.duckdb read-write, after folding in any records a killed server left in
 // the trail journal. create allows a missing file (import creates it). While a server holds DIR,
-// DuckDB refuses a second process: the error says to stop the server. (These verbs do not go
-// through the server's admin endpoint: only `kmsim trail query` does.)
+// DuckDB refuses a second process: the error says to stop the server. (Only import gets there
+// while a server runs: the other verbs go through the server's admin endpoint, see withTrail.)
 func openData(dir string, create bool) (*trail.Store, error) {
 	path := filepath.Join(dir, "kmsim.duckdb")
 	if !create {
@@ -34,7 +34,7 @@ func openData(dir string, create bool) (*trail.Store, error) {
 			who = fmt.Sprintf("a running kmsim server (pid %d, %s)", info.PID, info.Addr)
 		}
 		return nil, fmt.Errorf("%s holds %s: stop it (Ctrl-C or kill %s) and run the command again; "+
-			"`kmsim trail query` works while it runs", who, path, pidText(dir))
+			"query, report, detect, export and prune work while it runs", who, path, pidText(dir))
 	}
 	if err != nil {
 		return nil, err
