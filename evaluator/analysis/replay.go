@@ -14,6 +14,7 @@ import (
 	"github.com/kmsim/kmsim/evaluator"
 	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
+	"github.com/kmsim/kmsim/rego"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -84,56 +85,63 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	}
 	page := q.PageSize
 	if page <= 0 {
-		page = 5000
+		page = 100000
 	}
 	r := &replayer{a: a, key: q.Key, keyARN: keyARN, current: current, proposed: proposed,
-		principals: map[string]*evaluator.Principal{}, memo: map[string][2]evaluator.Decision{}, readsClock: map[string]bool{}}
+		principals: map[string]*evaluator.Principal{}, memo: map[string][2]evaluator.Decision{}, relevant: map[string]*relevantKeys{}}
 	groups := map[string]*ReplayGroup{}
-	last := ""
-	// The calls on the key, and the ReEncrypt calls whose destination it is (their record names it).
-	where := "(keyArn = " + sqlString(keyARN) + " OR (eventName = 'ReEncrypt' AND contains(CAST(record AS VARCHAR), " + sqlString(q.Key.ID) + ")))"
+	// The calls on the key, and the ReEncrypt calls whose destination it is (their resources or
+	// request parameters name it).
+	where := "(keyArn = " + sqlString(keyARN) + " OR (eventName = 'ReEncrypt' AND (list_contains([r.ARN FOR r IN coalesce(resources, [])], " +
+		sqlString(keyARN) + ") OR contains(CAST(requestParameters AS VARCHAR), " + sqlString(q.Key.ID) + "))))"
 	if !q.Since.IsZero() {
 		where += " AND eventTime >= TIMESTAMP " + sqlString(q.Since.UTC().Format("2006-01-02 15:04:05"))
 	}
+	// Calls that differ only in their id (and, where no policy reads the clock, their time) get
+	// the same decisions: each page of calls comes grouped by everything else.
+	byTime := ""
+	if a.worldReadsClock(current, proposed) {
+		byTime = "eventTime, "
+	}
+	last := ""
 	for {
-		sql := fmt.Sprintf("SELECT eventID, CAST(record AS VARCHAR) AS record FROM events WHERE %s AND eventID > %s ORDER BY eventID LIMIT %d",
-			where, sqlString(last), page)
-		res, err := query(ctx, sql)
+		res, err := query(ctx, fmt.Sprintf(replaySQL, where, sqlString(last), page, byTime, maxCallsPerGroup, maxCallsPerGroup))
 		if err != nil {
 			return nil, err
 		}
+		read := 0
 		for _, row := range res.Rows {
-			id, _ := row[0].(string)
-			last = id
-			text, ok := row[1].(string)
-			if !ok {
-				b, _ := json.Marshal(row[1])
-				text = string(b)
+			rc, err := replayRow(row)
+			if err != nil {
+				return nil, err
 			}
-			var rec trail.Record
-			if err := json.Unmarshal([]byte(text), &rec); err != nil {
-				return nil, fmt.Errorf("event %s: %w", id, err)
-			}
-			call, p, sides := r.rebuild(&rec, rep)
+			read += rc.n
+			last = max(last, rc.last)
+			call, p, sides := r.rebuild(&rc.rec)
 			if sides == nil {
 				continue // a ReEncrypt that names the key's id elsewhere than as its source or destination
 			}
-			rep.Calls++
+			rep.Calls += rc.n
 			if p == nil {
+				name := call.Principal
+				if name == "" && rc.rec.UserIdentity != nil {
+					name = rc.rec.UserIdentity.Type
+				}
+				rep.UnknownPrincipals[name] += rc.n
 				continue
 			}
 			for _, u := range call.Unbuilt {
-				rep.Unbuilt[u]++
+				rep.Unbuilt[u] += rc.n
 			}
 			before, after, err := r.decide(ctx, call.Principal, p, sides)
 			if err != nil {
 				return nil, err
 			}
-			rep.Evaluated++
+			rep.Evaluated += rc.n
 			if before.Allowed() == after.Allowed() {
 				continue
 			}
-			rep.Changed++
+			rep.Changed += rc.n
 			call.Before, call.After = before.Effect, after.Effect
 			call.Statement = responsible(before, after)
 			change := "allowed→denied"
@@ -146,16 +154,22 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 				g = &ReplayGroup{Principal: call.Principal, EventName: call.EventName, Change: change, Statement: call.Statement}
 				groups[gk] = g
 			}
-			g.Count++
-			if len(g.Calls) < maxCallsPerGroup {
-				g.Calls = append(g.Calls, call)
+			g.Count += rc.n
+			for i, id := range rc.ids {
+				c := call
+				c.EventID, c.EventTime = id, rc.times[i]
+				g.Calls = append(g.Calls, c)
+			}
+			if len(g.Calls) > 4*maxCallsPerGroup {
+				g.Calls = firstCalls(g.Calls)
 			}
 		}
-		if len(res.Rows) < page {
+		if read < page {
 			break
 		}
 	}
 	for _, g := range groups {
+		g.Calls = firstCalls(g.Calls)
 		rep.Groups = append(rep.Groups, *g)
 	}
 	slices.SortFunc(rep.Groups, func(x, y ReplayGroup) int {
@@ -164,49 +178,195 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	return rep, nil
 }
 
-// clockKeys are the condition keys whose values change with every recorded call's time.
-var clockKeys = []string{"aws:currenttime", "aws:epochtime"}
+// firstCalls keeps the maxCallsPerGroup calls with the lowest event ids, sorted.
+func firstCalls(calls []ReplayedCall) []ReplayedCall {
+	slices.SortFunc(calls, func(x, y ReplayedCall) int { return strings.Compare(x.EventID, y.EventID) })
+	return slices.Clip(calls[:min(len(calls), maxCallsPerGroup)])
+}
 
-// policiesReadClock reports whether any policy that decides p's calls mentions a clock key.
-func policiesReadClock(p evaluator.Principal, keyPolicies ...*evaluator.Policy) bool {
-	docs := [][]byte{}
+// replaySQL reads one page of calls (WHERE, the last event id read, the page size) grouped by
+// what rebuilds their request (and their time when it is given as the fourth argument), with
+// their count, the page's last event id and the first ids and times of each group.
+const replaySQL = `WITH calls AS (
+	SELECT eventID, strftime(eventTime, '%%Y-%%m-%%dT%%H:%%M:%%SZ') AS eventTime, eventName, awsRegion, sourceIPAddress,
+		userIdentityType, principalArn, callerAccountId, json_extract_string(userIdentity, '$.invokedBy') AS invokedBy,
+		CAST(requestParameters AS VARCHAR) AS requestParameters, [r.ARN FOR r IN coalesce(resources, [])] AS resources
+	FROM events WHERE %s AND eventID > %s ORDER BY eventID LIMIT %d)
+SELECT eventName, awsRegion, sourceIPAddress, userIdentityType, principalArn, callerAccountId, invokedBy,
+	requestParameters, resources, %scount(*) AS n, max(eventID) AS last,
+	list(eventID ORDER BY eventID)[1:%d] AS ids, list(eventTime ORDER BY eventID)[1:%d] AS times
+FROM calls GROUP BY ALL`
+
+// replayedCalls are one row of replaySQL: n calls alike, the first of them as a record.
+type replayedCalls struct {
+	rec        trail.Record
+	n          int
+	last       string
+	ids, times []string
+}
+
+func replayRow(row []any) (replayedCalls, error) {
+	str := func(v any) string {
+		s, _ := v.(string)
+		return s
+	}
+	strs := func(v any) []string {
+		var out []string
+		for _, x := range asList(v) {
+			out = append(out, str(x))
+		}
+		return out
+	}
+	if len(row) == 14 { // grouped by time too
+		row = slices.Delete(slices.Clone(row), 9, 10)
+	}
+	rc := replayedCalls{last: str(row[10]), ids: strs(row[11]), times: strs(row[12])}
+	switch n := row[9].(type) {
+	case int64:
+		rc.n = int(n)
+	case float64:
+		rc.n = int(n)
+	case json.Number:
+		i, _ := n.Int64()
+		rc.n = int(i)
+	}
+	if len(rc.ids) == 0 || len(rc.ids) != len(rc.times) || rc.n < 1 {
+		return rc, fmt.Errorf("replay: unexpected row %v", row)
+	}
+	rec := trail.Record{EventID: rc.ids[0], EventTime: rc.times[0], EventName: str(row[0]), AWSRegion: str(row[1]), SourceIPAddress: str(row[2])}
+	if typ, arn, invokedBy := str(row[3]), str(row[4]), str(row[6]); typ != "" || arn != "" {
+		rec.UserIdentity = &trail.UserIdentity{Type: typ, ARN: arn, AccountID: str(row[5]), InvokedBy: invokedBy}
+	}
+	switch v := row[7].(type) {
+	case string:
+		if err := json.Unmarshal([]byte(v), &rec.RequestParameters); err != nil {
+			return rc, fmt.Errorf("event %s: requestParameters: %w", rec.EventID, err)
+		}
+	case map[string]any:
+		rec.RequestParameters = v
+	}
+	for _, arn := range strs(row[8]) {
+		rec.Resources = append(rec.Resources, trail.Resource{ARN: arn})
+	}
+	rc.rec = rec
+	return rc, nil
+}
+
+func asList(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
+// worldReadsClock reports whether a key policy or a policy of any world principal mentions a
+// clock key (then calls are told apart by their time).
+func (a *Analyzer) worldReadsClock(keyPolicies ...*evaluator.Policy) bool {
+	docs := make([][]byte, 0, len(keyPolicies))
 	for _, kp := range keyPolicies {
 		docs = append(docs, kp.Document)
 	}
-	for _, pol := range p.IdentityPolicies {
-		docs = append(docs, pol.Document)
-	}
-	for _, pol := range p.SessionPolicies {
-		docs = append(docs, pol.Document)
-	}
-	if p.Boundary != nil {
-		docs = append(docs, p.Boundary.Document)
-	}
-	for _, level := range p.SCPs {
-		for _, pol := range level {
-			docs = append(docs, pol.Document)
+	w := a.world
+	each := func(d fixtures.Document) { docs = append(docs, d) }
+	for _, u := range w.Users {
+		for _, p := range u.InlinePolicies {
+			each(p.Document)
 		}
 	}
+	for _, g := range w.Groups {
+		for _, p := range g.InlinePolicies {
+			each(p.Document)
+		}
+	}
+	for _, r := range w.Roles {
+		for _, p := range r.InlinePolicies {
+			each(p.Document)
+		}
+	}
+	for _, p := range w.Policies {
+		each(p.Document)
+	}
+	for _, p := range w.SCPs {
+		each(p.Document)
+	}
+	for _, k := range w.Keys {
+		each(k.Policy)
+	}
 	for _, d := range docs {
-		lower := strings.ToLower(string(d))
-		for _, k := range clockKeys {
-			if strings.Contains(lower, k) {
-				return true
-			}
+		if readsClock(d) {
+			return true
 		}
 	}
 	return false
 }
 
-// memoKey identifies a call for decision reuse: principal, action and context (sorted), without
-// the clock keys unless the policies read them.
-func memoKey(principal, action string, context map[string][]string, withClock bool) string {
+// clockKeys are the condition keys whose values change with every recorded call's time.
+var clockKeys = []string{"aws:currenttime", "aws:epochtime"}
+
+// readsClock reports whether a policy document mentions a clock key.
+func readsClock(doc []byte) bool {
+	lower := strings.ToLower(string(doc))
+	for _, k := range clockKeys {
+		if strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// relevantKeys are the context keys that can change a principal's decisions on a key: those its
+// policies and the key's mention (in conditions and policy variables), and the encryption
+// context when the key has grants (their constraints read it). all: every key is (a policy
+// could not be read).
+type relevantKeys struct {
+	keys       map[string]bool
+	ecForGrant bool
+	all        bool
+}
+
+func newRelevantKeys(p *evaluator.Principal, grants bool, keyPolicies ...*evaluator.Policy) *relevantKeys {
+	rk := &relevantKeys{keys: map[string]bool{}, ecForGrant: grants}
+	add := func(pol *evaluator.Policy) {
+		keys, err := rego.ConditionKeys(pol.Document, rego.Kind(pol.Kind))
+		if err != nil {
+			rk.all = true
+			return
+		}
+		for k := range keys {
+			rk.keys[k] = true
+		}
+	}
+	for _, kp := range keyPolicies {
+		add(kp)
+	}
+	for i := range p.IdentityPolicies {
+		add(&p.IdentityPolicies[i])
+	}
+	for i := range p.SessionPolicies {
+		add(&p.SessionPolicies[i])
+	}
+	if p.Boundary != nil {
+		add(p.Boundary)
+	}
+	for _, level := range p.SCPs {
+		for i := range level {
+			add(&level[i])
+		}
+	}
+	return rk
+}
+
+func (rk *relevantKeys) has(key string) bool {
+	k := strings.ToLower(key)
+	return rk.all || rk.keys[k] || (rk.ecForGrant && strings.HasPrefix(k, "kms:encryptioncontext"))
+}
+
+// memoKey identifies a call for decision reuse: principal, action and the context keys that
+// can change its decision (sorted).
+func memoKey(principal, action string, context map[string][]string, rk *relevantKeys) string {
 	keys := make([]string, 0, len(context))
 	for k := range context {
-		if !withClock && slices.Contains(clockKeys, strings.ToLower(k)) {
-			continue
+		if rk.has(k) {
+			keys = append(keys, k)
 		}
-		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	var b strings.Builder
@@ -272,9 +432,9 @@ type replayer struct {
 	current, proposed *evaluator.Policy
 	principals        map[string]*evaluator.Principal
 	// Recorded calls repeat: one pair of decisions serves every call with the same principal,
-	// action, key and context. Time keys join the memo key only where a policy reads the clock.
-	memo       map[string][2]evaluator.Decision
-	readsClock map[string]bool
+	// action, key and context keys that the policies deciding it read (by principal and key).
+	memo     map[string][2]evaluator.Decision
+	relevant map[string]*relevantKeys
 }
 
 // side is one authorization a recorded call needed: its action on a key, in a context. A side on
@@ -306,12 +466,17 @@ func (r *replayer) decide(ctx context.Context, principal string, p *evaluator.Pr
 }
 
 func (r *replayer) decideSide(ctx context.Context, principal string, p *evaluator.Principal, sd side) ([2]evaluator.Decision, error) {
-	clock, seen := r.readsClock[principal]
-	if !seen {
-		clock = policiesReadClock(*p, r.current, r.proposed)
-		r.readsClock[principal] = clock
+	rk := r.relevant[principal+"\x00"+sd.keyARN]
+	if rk == nil {
+		grants := len(r.a.grants[sd.keyARN]) > 0
+		if sd.other != nil {
+			rk = newRelevantKeys(p, grants, worldview.KeyPolicy(r.a.world, sd.other))
+		} else {
+			rk = newRelevantKeys(p, grants, r.current, r.proposed)
+		}
+		r.relevant[principal+"\x00"+sd.keyARN] = rk
 	}
-	mk := memoKey(principal, sd.keyARN+"\x00"+sd.action, sd.context, clock)
+	mk := memoKey(principal, sd.keyARN+"\x00"+sd.action, sd.context, rk)
 	if pair, hit := r.memo[mk]; hit {
 		return pair, nil
 	}
@@ -339,9 +504,9 @@ func (r *replayer) decideSide(ctx context.Context, principal string, p *evaluato
 }
 
 // rebuild turns a record into the sides it needed on the replayed key (and, for ReEncrypt, on
-// the other key) and finds its principal (nil, counted in rep, when the world does not have it).
-// sides is nil when the call did not use the replayed key.
-func (r *replayer) rebuild(rec *trail.Record, rep *ReplayReport) (ReplayedCall, *evaluator.Principal, []side) {
+// the other key) and finds its principal (nil when the world does not have it). sides is nil
+// when the call did not use the replayed key.
+func (r *replayer) rebuild(rec *trail.Record) (ReplayedCall, *evaluator.Principal, []side) {
 	call := ReplayedCall{EventID: rec.EventID, EventTime: rec.EventTime, EventName: rec.EventName}
 	id := rec.UserIdentity
 	base := r.context(rec, &call)
@@ -374,13 +539,6 @@ func (r *replayer) rebuild(rec *trail.Record, rep *ReplayReport) (ReplayedCall, 
 			p = &pr
 		}
 		r.principals[arn] = p
-	}
-	if p == nil {
-		name := arn
-		if name == "" && id != nil {
-			name = id.Type
-		}
-		rep.UnknownPrincipals[name]++
 	}
 	return call, p, sides
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -84,6 +85,54 @@ func TestReplay(t *testing.T) {
 	rep, err = New(w).Replay(context.Background(), s.Query, ReplayQuery{Key: k, KeyPolicy: []byte(w.Keys[0].Policy)})
 	if err != nil || rep.Changed != 0 {
 		t.Errorf("same policy: %v changed %d", err, rep.Changed)
+	}
+}
+
+// variedRecords crafts n Decrypt records on key by the Billing role as real traffic has them:
+// each with its own object in the encryption context, from one of 65,536 source addresses,
+// spread over a day; app=billing on even ones.
+func variedRecords(w *fixtures.World, k *fixtures.Key, from, n int) []trail.Record {
+	base := records(w, k, 1)[0]
+	out := make([]trail.Record, n)
+	for j := range out {
+		i := from + j
+		r := base
+		app := "billing"
+		if i%2 == 1 {
+			app = "payroll"
+		}
+		r.EventID = fmt.Sprintf("00000000-0000-0000-0000-%012d", i)
+		r.EventTime = time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i%86400) * time.Second).Format(time.RFC3339)
+		r.SourceIPAddress = fmt.Sprintf("10.0.%d.%d", i/256%256, i%256)
+		r.RequestParameters = map[string]any{"keyId": w.KeyARN(k), "encryptionAlgorithm": "SYMMETRIC_DEFAULT",
+			"encryptionContext": map[string]any{"app": app, "object": fmt.Sprintf("reports/%d.csv", i)}}
+		out[j] = r
+	}
+	return out
+}
+
+// BenchmarkReplay1M replays a million recorded calls that differ in their encryption context,
+// source address and time.
+func BenchmarkReplay1M(b *testing.B) {
+	w := fixtures.MustLoad("ec-constrained-decrypt")
+	k, _ := worldview.FindKey(w, "alias/billing", "", "")
+	s, err := trail.Open(filepath.Join(b.TempDir(), "trail.duckdb"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	const n, batch = 1000000, 20000
+	for i := 0; i < n; i += batch {
+		if err := s.Insert(context.Background(), variedRecords(w, k, i, batch)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rep, err := New(w).Replay(context.Background(), s.Query, ReplayQuery{Key: k, KeyPolicy: opened})
+		if err != nil || rep.Calls != n || rep.Changed != n/2 {
+			b.Fatal(err, rep.Calls, rep.Changed)
+		}
 	}
 }
 
