@@ -12,6 +12,11 @@
 # input.grants (optional) lists the KMS grants on the resource, input.encryption_context the
 # request's encryption context (keys and values as given; see grant).
 #
+# Only the rules matched and missing_context (through the policy modules) read input.context, and
+# only grants_in_context reads input.encryption_context: kmsim partially evaluates these three
+# sets for the rest of the input and decides with their members given, so the other rules must
+# not read the context or the encryption context themselves.
+#
 # Without input.policies, the request is completed from data.kmsim.world (a bundle written by
 # `kmsim rego bundle`): input.principal is then the caller's ARN and input.resource a key, alias
 # or role ARN (see world_verdict).
@@ -146,11 +151,19 @@ grant := min(granting) if {
 } else := ""
 
 granting contains g.id if {
-	some g in input.grants
+	some i in grants_in_context
+	g := input.grants[i]
+	grantee_allowed(g.grantee)
+}
+
+# grants_in_context lists, by position, the grants of the resource for the action whose
+# encryption context constraints the request meets. It is the only rule that reads the
+# encryption context.
+grants_in_context contains i if {
+	some i, g in input.grants
 	g.key_arn == input.resource
 	some op in g.operations
 	lower(concat(":", ["kms", op])) == input.action
-	grantee_allowed(g.grantee)
 	grant_constraints_hold(g, lower(op))
 }
 

@@ -11,7 +11,7 @@ import (
 // Specialisation. Of a decision's input, the policies, caller, action, resource and grants repeat
 // across many requests; the context and encryption context vary. For each known part, OPA
 // partially evaluates the three sets of kmsim.authz that read the varying part — matched,
-// missing_context and granting — with input.context and input.encryption_context unknown.
+// missing_context and grants_in_context — with input.context and input.encryption_context unknown.
 // What remains is, per set, members that are always there and members that are there when a
 // residual condition holds. A decision then evaluates only those conditions (one small query),
 // and the decision for each combination of their outcomes is evaluated once, by
@@ -19,13 +19,13 @@ import (
 // cut to its known part, so it cannot depend on anything the combination does not fix.
 
 // specialisedSets are the rules of kmsim.authz that read the context and encryption context.
-var specialisedSets = []string{"matched", "missing_context", "granting"}
+var specialisedSets = []string{"matched", "missing_context", "grants_in_context"}
 
 var (
 	specialisedQuery = func() ast.Body {
 		terms := make([]*ast.Term, len(specialisedSets))
-		for i, s := range specialisedSets {
-			terms[i] = ast.RefTerm(ast.DefaultRootDocument, ast.StringTerm("kmsim"), ast.StringTerm("authz"), ast.StringTerm(s))
+		for i := range specialisedSets {
+			terms[i] = ast.RefTerm(ast.DefaultRootDocument, ast.StringTerm("kmsim"), ast.StringTerm("authz"), setTerms[i])
 		}
 		return ast.NewBody(ast.Equality.Expr(ast.VarTerm("x"), ast.ArrayTerm(terms...)))
 	}()
@@ -37,10 +37,16 @@ var (
 	combineQuery = ast.MustParseBody(DecisionQuery + " with input as input.known" +
 		" with data.kmsim.authz.matched as input.matched" +
 		" with data.kmsim.authz.missing_context as input.missing_context" +
-		" with data.kmsim.authz.granting as input.granting")
+		" with data.kmsim.authz.grants_in_context as input.grants_in_context")
 	termKnown    = ast.StringTerm("known")
 	partialRoot  = ast.StringTerm("partial")
-	setTerms     = []*ast.Term{ast.StringTerm("matched"), ast.StringTerm("missing_context"), ast.StringTerm("granting")}
+	setTerms     = func() []*ast.Term {
+		ts := make([]*ast.Term, len(specialisedSets))
+		for i, s := range specialisedSets {
+			ts[i] = ast.StringTerm(s)
+		}
+		return ts
+	}()
 	maxCombos    = 256
 	trueTerm     = ast.BooleanTerm(true)
 	falseBitByte = byte('0')
