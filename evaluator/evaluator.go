@@ -1,12 +1,13 @@
 package evaluator
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/kmsim/kmsim/rego"
@@ -21,6 +22,7 @@ type Evaluator struct {
 	memoPicked bool
 	full       bool
 	now        func() time.Time
+	lastClock  atomic.Pointer[clockValues]
 }
 
 // Option configures an Evaluator.
@@ -110,15 +112,8 @@ func (e *Evaluator) Decide(ctx context.Context, req Request) (Decision, error) {
 
 // sortMatched orders statements by policy kind, policy and index (ties keep OPA's order).
 func sortMatched(ms []Statement) {
-	sort.SliceStable(ms, func(i, j int) bool {
-		a, b := ms[i], ms[j]
-		if kindRank[a.PolicyKind] != kindRank[b.PolicyKind] {
-			return kindRank[a.PolicyKind] < kindRank[b.PolicyKind]
-		}
-		if a.PolicyID != b.PolicyID {
-			return a.PolicyID < b.PolicyID
-		}
-		return a.Index < b.Index
+	slices.SortStableFunc(ms, func(a, b Statement) int {
+		return cmp.Or(cmp.Compare(kindRank[a.PolicyKind], kindRank[b.PolicyKind]), strings.Compare(a.PolicyID, b.PolicyID), cmp.Compare(a.Index, b.Index))
 	})
 }
 
@@ -257,7 +252,30 @@ func arnAccount(arn string) string {
 }
 
 // principalTypes maps CloudTrail userIdentity types to aws:PrincipalType values.
-var principalTypes = map[string]string{"Root": "Account", "IAMUser": "User", "AssumedRole": "AssumedRole", "FederatedUser": "FederatedUser"}
+var principalTypes = map[string][]string{"Root": {"Account"}, "IAMUser": {"User"}, "AssumedRole": {"AssumedRole"}, "FederatedUser": {"FederatedUser"}}
+
+// Values shared by every request's context (never modified).
+var (
+	falseValues = []string{"false"}
+	trueValues  = []string{"true"}
+)
+
+// clockValues are aws:CurrentTime and aws:EpochTime for one second.
+type clockValues struct {
+	unix               int64
+	currentTime, epoch []string
+}
+
+// clock returns the clock keys' values for now, formatted once a second.
+func (e *Evaluator) clock() *clockValues {
+	now := e.now().UTC()
+	if c := e.lastClock.Load(); c != nil && c.unix == now.Unix() {
+		return c
+	}
+	c := &clockValues{unix: now.Unix(), currentTime: []string{now.Format(time.RFC3339)}, epoch: []string{strconv.FormatInt(now.Unix(), 10)}}
+	e.lastClock.Store(c)
+	return c
+}
 
 // context returns the request context, keys lower-cased, with the global condition keys AWS
 // derives from the principal added where the request does not set them.
@@ -265,13 +283,21 @@ func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
 	out := make(map[string][]string, len(req.Context)+14)
 	for k, v := range req.Context {
 		k = strings.ToLower(k)
-		out[k] = append(out[k][:len(out[k]):len(out[k])], v...)
+		if prev, ok := out[k]; ok {
+			v = append(prev[:len(prev):len(prev)], v...)
+		}
+		out[k] = v
 	}
-	set := func(k string, vs ...string) {
+	setValues := func(k string, vs []string) {
 		if _, ok := out[k]; ok || len(vs) == 0 || vs[0] == "" {
 			return
 		}
 		out[k] = vs
+	}
+	set := func(k, v string) {
+		if v != "" {
+			setValues(k, []string{v})
+		}
 	}
 	p := req.Principal
 	principalARN := p.ARN
@@ -282,26 +308,22 @@ func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
 		set("aws:principalarn", principalARN)
 		set("aws:principalaccount", p.Account)
 		set("kms:calleraccount", p.Account)
-		set("aws:principalisawsservice", "false")
+		setValues("aws:principalisawsservice", falseValues)
 	} else {
-		set("aws:principalisawsservice", "true")
+		setValues("aws:principalisawsservice", trueValues)
 		set("aws:principalservicename", p.ARN)
 	}
-	if t, ok := principalTypes[p.Type]; ok {
-		set("aws:principaltype", t)
-	}
+	setValues("aws:principaltype", principalTypes[p.Type])
 	set("aws:userid", p.UserID)
 	set("aws:username", p.Name)
 	for k, v := range p.Tags {
 		set(strings.ToLower("aws:PrincipalTag/"+k), v)
 	}
 	set("aws:principalorgid", p.OrgID)
-	if len(p.OrgPaths) > 0 {
-		set("aws:principalorgpaths", p.OrgPaths...)
-	}
+	setValues("aws:principalorgpaths", p.OrgPaths)
 	set("aws:resourceaccount", resAcct)
-	now := e.now().UTC()
-	set("aws:currenttime", now.Format(time.RFC3339))
-	set("aws:epochtime", strconv.FormatInt(now.Unix(), 10))
+	c := e.clock()
+	setValues("aws:currenttime", c.currentTime)
+	setValues("aws:epochtime", c.epoch)
 	return out
 }

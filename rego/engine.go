@@ -12,6 +12,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/topdown"
 )
 
 // DefaultCacheSize is how many translated policies, and how many compiled policy sets, an Engine
@@ -292,6 +293,21 @@ var evalOptions = []rego.EvalOption{
 	rego.EvalMetrics(metrics.NoOp()),
 }
 
+// neverCancelled stands for the cancellation of evaluations that cannot be cancelled (their
+// context has no Done channel) or that are too short to be worth it: without it, OPA starts a
+// goroutine per evaluation to watch the context.
+var neverCancelled = topdown.NewCancel()
+
+// evalOpts returns the options of one evaluation of in.
+func evalOpts(in ast.Value, cancellable bool) []rego.EvalOption {
+	opts := make([]rego.EvalOption, 0, len(evalOptions)+2)
+	opts = append(append(opts, evalOptions...), rego.EvalParsedInput(in))
+	if !cancellable {
+		opts = append(opts, rego.EvalExternalCancel(neverCancelled))
+	}
+	return opts
+}
+
 // Decide evaluates data.kmsim.authz.decision for req, compiling its set of policies on first use.
 //
 // The input OPA evaluates holds, of req.Context, only the condition keys the policies reference
@@ -302,7 +318,7 @@ var evalOptions = []rego.EvalOption{
 func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	kb := keyBufs.Get().(*keyBuf)
 	defer keyBufs.Put(kb)
-	policies, mods, key, err := e.resolve(req, kb.b[:0])
+	_, mods, key, err := e.resolve(req, kb.b[:0], false)
 	if err != nil {
 		return Decision{}, err
 	}
@@ -333,6 +349,10 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	if e.specialise {
 		r, ok := e.residuals.get(key[:knownLen])
 		if !ok {
+			policies, err := e.policiesTerm(req)
+			if err != nil {
+				return Decision{}, err
+			}
 			if r, err = set.specialise(ctx, knownInput(req, policies)); err != nil {
 				return Decision{}, err
 			}
@@ -340,6 +360,10 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		}
 		d, err = r.decide(ctx, set, unknown)
 	} else {
+		policies, perr := e.policiesTerm(req)
+		if perr != nil {
+			return Decision{}, perr
+		}
 		in := unknown().(ast.Object)
 		knownInput(req, policies).Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
 		d, err = evalDecision(ctx, set.eval, in)
@@ -352,7 +376,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 
 // evalDecision evaluates a prepared decision query and decodes its result.
 func evalDecision(ctx context.Context, pq *rego.PreparedEvalQuery, in ast.Value) (Decision, error) {
-	rs, err := pq.Eval(ctx, append(evalOptions[:len(evalOptions):len(evalOptions)], rego.EvalParsedInput(in))...)
+	rs, err := pq.Eval(ctx, evalOpts(in, ctx.Done() != nil)...)
 	if err != nil {
 		return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
 	}
@@ -449,7 +473,7 @@ func (e *Engine) prepare(ctx context.Context, mods []*module) (*policySet, error
 // `opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'` takes for a full request, and
 // answers as Decide does.
 func (e *Engine) Input(req Request) (string, error) {
-	policies, _, _, err := e.resolve(req, nil)
+	policies, err := e.policiesTerm(req)
 	if err != nil {
 		return "", err
 	}
@@ -531,9 +555,9 @@ func stringTerm(s string) *ast.Term {
 	return ast.StringTerm(s)
 }
 
-// resolve translates the request's policies and returns input.policies, the modules and key
-// with the policies spelled (role, then package keys) appended.
-func (e *Engine) resolve(req Request, key []byte) (*ast.Term, []*module, []byte, error) {
+// resolve translates the request's policies and returns the modules and key with the policies
+// spelled (role, then package keys) appended; with build, also input.policies.
+func (e *Engine) resolve(req Request, key []byte, build bool) (*ast.Term, []*module, []byte, error) {
 	mods := make([]*module, 0, 2+len(req.Identity)+len(req.Session))
 	named := func(p Policy) (*ast.Term, error) {
 		m, err := e.module(p.Document, p.Kind)
@@ -546,19 +570,27 @@ func (e *Engine) resolve(req Request, key []byte) (*ast.Term, []*module, []byte,
 	}
 	list := func(ps []Policy) (*ast.Term, error) {
 		key = binary.AppendUvarint(key, uint64(len(ps)))
-		ts := make([]*ast.Term, len(ps))
+		var ts []*ast.Term
+		if build {
+			ts = make([]*ast.Term, len(ps))
+		}
 		for i, p := range ps {
 			t, err := named(p)
 			if err != nil {
 				return nil, err
 			}
-			ts[i] = t
+			if build {
+				ts[i] = t
+			}
+		}
+		if !build {
+			return nil, nil
 		}
 		return ast.ArrayTerm(ts...), nil
 	}
-	policies := make([][2]*ast.Term, 0, 5)
+	var policies [][2]*ast.Term
 	add := func(role string, t *ast.Term, err error) error {
-		if err == nil {
+		if err == nil && build {
 			policies = append(policies, ast.Item(roleTerms[role], t))
 		}
 		return err
@@ -577,7 +609,9 @@ func (e *Engine) resolve(req Request, key []byte) (*ast.Term, []*module, []byte,
 				break
 			}
 		}
-		err = add(RoleSCP, ast.ArrayTerm(levels...), err)
+		if build {
+			err = add(RoleSCP, ast.ArrayTerm(levels...), err)
+		}
 	}
 	if len(req.Identity) > 0 && err == nil {
 		key = append(key, 'i')
@@ -597,7 +631,17 @@ func (e *Engine) resolve(req Request, key []byte) (*ast.Term, []*module, []byte,
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	return ast.ObjectTerm(policies...), mods, append(key, '.'), nil
+	var term *ast.Term
+	if build {
+		term = ast.ObjectTerm(policies...)
+	}
+	return term, mods, append(key, '.'), nil
+}
+
+// policiesTerm returns input.policies for a request whose policies resolve.
+func (e *Engine) policiesTerm(req Request) (*ast.Term, error) {
+	t, _, _, err := e.resolve(req, nil, true)
+	return t, err
 }
 
 // knownInput is the input document without its context and encryption context.

@@ -38,9 +38,9 @@ var (
 		" with data.kmsim.authz.matched as input.matched" +
 		" with data.kmsim.authz.missing_context as input.missing_context" +
 		" with data.kmsim.authz.grants_in_context as input.grants_in_context")
-	termKnown    = ast.StringTerm("known")
-	partialRoot  = ast.StringTerm("partial")
-	setTerms     = func() []*ast.Term {
+	termKnown   = ast.StringTerm("known")
+	partialRoot = ast.StringTerm("partial")
+	setTerms    = func() []*ast.Term {
 		ts := make([]*ast.Term, len(specialisedSets))
 		for i, s := range specialisedSets {
 			ts[i] = ast.StringTerm(s)
@@ -192,7 +192,7 @@ func (r *residual) decide(ctx context.Context, s *policySet, unknown func() ast.
 	var bitsBuf [64]byte
 	bits := bitsBuf[:0]
 	if r.query != nil {
-		rs, err := r.query.Eval(ctx, append(evalOptions[:len(evalOptions):len(evalOptions)], rego.EvalParsedInput(unknown()))...)
+		rs, err := r.query.Eval(ctx, evalOpts(unknown(), false)...)
 		if err != nil {
 			return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
 		}
