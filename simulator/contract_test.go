@@ -511,8 +511,8 @@ func contractCases() []contractCase {
 			_, err := h.kms(adminCreds).CreateCustomKeyStore(ctx, cloudHSM(ctName("store"), ctCluster()))
 			return err
 		}, wLimit, mQuota),
-		row("CreateCustomKeyStore", "ValidationException/cluster-id-pattern", createStore(func() *kms.CreateCustomKeyStoreInput { return cloudHSM(ctName("store"), "not-a-cluster") }), wValidation,
-			`1 validation error detected: Value 'not-a-cluster' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: cluster-\[2-7a-zA-Z\]\{11,16\}`),
+		row("CreateCustomKeyStore", "ValidationException/cluster-id-pattern", createStore(func() *kms.CreateCustomKeyStoreInput { return cloudHSM(ctName("store"), "cluster-1111111111111") }), wValidation,
+			`1 validation error detected: Value 'cluster-1111111111111' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: cluster-\[2-7a-zA-Z\]\{11,16\}`),
 	)
 
 	// CreateGrant
@@ -634,6 +634,14 @@ func contractCases() []contractCase {
 			return err
 		}, wAccessDenied, `User: arn:aws:iam::111122223333:user/developer is not authorized to perform: kms:Decrypt on resource: arn:aws:kms:us-east-1:111122223333:key/`+explicitDenyKey+` with an explicit deny in a resource-based policy`),
 		row("Decrypt", "DryRunOperationException", decrypt(ctSym, nil, nil, dryRun), wDryRun, mDryRun),
+		row("Decrypt", "DryRunOperationException/ignore-ciphertext", func(t *testing.T, h *harness) error {
+			_, err := h.kms(adminCreds).Decrypt(ctx, &kms.DecryptInput{KeyId: aws.String(ctSym(t, h)), DryRun: aws.Bool(true), DryRunModifiers: []types.DryRunModifierType{types.DryRunModifierTypeIgnoreCiphertext}})
+			return err
+		}, wDryRun, mDryRun),
+		row("Decrypt", "AccessDeniedException/ignore-ciphertext", func(t *testing.T, h *harness) error {
+			_, err := h.kms(developerCreds).Decrypt(ctx, &kms.DecryptInput{KeyId: aws.String(ctSym(t, h)), DryRun: aws.Bool(true), DryRunModifiers: []types.DryRunModifierType{types.DryRunModifierTypeIgnoreCiphertext}})
+			return err
+		}, wAccessDenied, ""),
 		row("Decrypt", "ValidationException/algorithm-enum", func(t *testing.T, h *harness) error {
 			_, err := h.kms(adminCreds).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ctEncrypt(t, h, ctSym(t, h)), EncryptionAlgorithm: "BOGUS"})
 			return err
@@ -1027,6 +1035,7 @@ func contractCases() []contractCase {
 			`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::444455556666:root"},"Action":"kms:*","Resource":"*"}]}`), opts{}),
 			wMalformed, `The new key policy will not allow you to update the key policy in the future\.`),
 		row("PutKeyPolicy", "NotFoundException/policy-name", on(ctSym, putPolicy("other", adminPolicy), opts{}), wNotFound, `No such policy exists`),
+		row("PutKeyPolicy", "LimitExceededException/policy-size", on(ctSym, putPolicy("default", adminPolicy[:len(adminPolicy)-2]+`,"Sid":"`+strings.Repeat("x", maxPolicySize)+`"}]}`), opts{}), wLimit, mQuota),
 	)
 
 	// GetKeyRotationStatus / ListKeyRotations
@@ -1331,6 +1340,11 @@ func contractCases() []contractCase {
 		row("ReEncrypt", "InvalidKeyUsageException/destination", reEncrypt(ctSym, nil, nil, ctHMAC, opts{}), wKeyUsage, mUsage("GENERATE_VERIFY_MAC", "ReEncrypt")),
 		row("ReEncrypt", "InvalidGrantTokenException", reEncrypt(ctSym, nil, nil, ctSym, badToken), wGrantToken, mGrantToken),
 		row("ReEncrypt", "DryRunOperationException", reEncrypt(ctSym, nil, nil, ctSym, dryRun), wDryRun, mDryRun),
+		row("ReEncrypt", "DryRunOperationException/ignore-ciphertext", func(t *testing.T, h *harness) error {
+			_, err := h.kms(adminCreds).ReEncrypt(ctx, &kms.ReEncryptInput{SourceKeyId: aws.String(ctSym(t, h)), DestinationKeyId: aws.String(ctSym(t, h)),
+				DryRun: aws.Bool(true), DryRunModifiers: []types.DryRunModifierType{types.DryRunModifierTypeIgnoreCiphertext}})
+			return err
+		}, wDryRun, mDryRun),
 		row("ReEncrypt", "ValidationException/algorithm-enum", func(t *testing.T, h *harness) error {
 			_, err := h.kms(adminCreds).ReEncrypt(ctx, &kms.ReEncryptInput{CiphertextBlob: ctEncrypt(t, h, ctSym(t, h)), DestinationKeyId: aws.String(ctSym(t, h)), DestinationEncryptionAlgorithm: "BOGUS"})
 			return err
@@ -1703,7 +1717,6 @@ var notProducible = map[string]string{
 	"ListKeyRotations/KMSInvalidStateException":                         "the key state table refuses it only with UnsupportedOperationException (EXTERNAL origin, custom key store)",
 	"ListRetirableGrants/NotFoundException":                             "kmsim does not resolve the retiring principal: an unknown principal simply has no grants",
 	"PutKeyPolicy/UnsupportedOperationException":                        "kmsim supports only the default policy name and reports others as NotFoundException",
-	"PutKeyPolicy/LimitExceededException":                               "the policy size limit is a ValidationException on the policy member's length in kmsim",
 	"PutKeyPolicy/KMSInvalidStateException":                             "PutKeyPolicy succeeds in every key state (key state table)",
 	"RetireGrant/KMSInvalidStateException":                              "RetireGrant succeeds in every key state (key state table)",
 	"RevokeGrant/KMSInvalidStateException":                              "RevokeGrant succeeds in every key state (key state table)",

@@ -154,13 +154,16 @@ func (v *validationErrors) pattern(member, value, expr string) {
 
 var patterns sync.Map // expression -> *regexp.Regexp
 
-// compiledPattern compiles a model pattern once. The model's patterns are anchored or not as
-// written; Java's matches() semantics (the whole value) apply either way.
+// javaEscape is a Java \uXXXX escape, which Go's syntax writes \x{XXXX}.
+var javaEscape = regexp.MustCompile(`\\u([0-9A-Fa-f]{4})`)
+
+// compiledPattern compiles a model pattern (Java syntax) once. The model's patterns are anchored
+// or not as written; Java's matches() semantics (the whole value) apply either way.
 func compiledPattern(expr string) *regexp.Regexp {
 	if re, ok := patterns.Load(expr); ok {
 		return re.(*regexp.Regexp)
 	}
-	re := regexp.MustCompile(`^(?:` + expr + `)$`)
+	re := regexp.MustCompile(`^(?:` + javaEscape.ReplaceAllString(expr, `\x{$1}`) + `)$`)
 	patterns.Store(expr, re)
 	return re
 }

@@ -1,9 +1,6 @@
 package simulator
 
-import (
-	"context"
-	"regexp"
-)
+import "context"
 
 // XksProxyAuthenticationCredential is the credential KMS uses to sign requests to an external key store proxy.
 type XksProxyAuthenticationCredential struct {
@@ -32,34 +29,30 @@ type CreateCustomKeyStoreOutput struct {
 	CustomKeyStoreId string `json:"CustomKeyStoreId"`
 }
 
-var (
-	clusterIDPattern   = regexp.MustCompile(`^` + cloudHSMClusterIDRule + `$`)
-	xksEndpointPattern = regexp.MustCompile(`^https://[a-zA-Z0-9.-]+$`)
-	xksPathPattern     = regexp.MustCompile(`^(/[a-zA-Z0-9\/_-]+/kms/xks/v\d{1,2})$|^(/kms/xks/v\d{1,2})$`)
-	vpceServicePattern = regexp.MustCompile(`^(com|eu)\.amazonaws\.vpce\.([a-z]+-){2,3}\d+\.vpce-svc-[0-9a-z]+$`)
-	accountIDPattern   = regexp.MustCompile(`^[0-9]{12}$`)
-)
-
 // validateStoreSettings applies the model's constraints to the settings Create and Update share.
 func validateStoreSettings(v *validationErrors, clusterID, password, endpoint, path, vpceName, vpceOwner, connectivity string, cred *XksProxyAuthenticationCredential) {
-	v.length("cloudHsmClusterId", clusterID, 0, 24, false)
-	if clusterID != "" && !clusterIDPattern.MatchString(clusterID) {
-		v.add("Value '%s' at 'cloudHsmClusterId' failed to satisfy constraint: Member must satisfy regular expression pattern: %s", clusterID, cloudHSMClusterIDRule)
+	if clusterID != "" {
+		v.length("cloudHsmClusterId", clusterID, 19, 24, false)
+		v.pattern("cloudHsmClusterId", clusterID, cloudHSMClusterIDRule)
 	}
 	if password != "" {
 		v.length("keyStorePassword", password, 7, 32, true)
 	}
-	if endpoint != "" && !xksEndpointPattern.MatchString(endpoint) {
-		v.add("Value '%s' at 'xksProxyUriEndpoint' failed to satisfy constraint: Member must satisfy regular expression pattern: ^https://[a-zA-Z0-9.-]+$", endpoint)
+	if endpoint != "" {
+		v.length("xksProxyUriEndpoint", endpoint, 10, 128, false)
+		v.pattern("xksProxyUriEndpoint", endpoint, `^https://[a-zA-Z0-9.-]+$`)
 	}
-	if path != "" && !xksPathPattern.MatchString(path) {
-		v.add("Value '%s' at 'xksProxyUriPath' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$", path)
+	if path != "" {
+		v.length("xksProxyUriPath", path, 10, 128, false)
+		v.pattern("xksProxyUriPath", path, `^(/[a-zA-Z0-9\/_-]+/kms/xks/v\d{1,2})$|^(/kms/xks/v\d{1,2})$`)
 	}
-	if vpceName != "" && !vpceServicePattern.MatchString(vpceName) {
-		v.add("Value '%s' at 'xksProxyVpcEndpointServiceName' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$", vpceName)
+	if vpceName != "" {
+		v.length("xksProxyVpcEndpointServiceName", vpceName, 20, 64, false)
+		v.pattern("xksProxyVpcEndpointServiceName", vpceName, `^(com|eu)\.amazonaws\.vpce\.([a-z]+-){2,3}\d+\.vpce-svc-[0-9a-z]+$`)
 	}
-	if vpceOwner != "" && !accountIDPattern.MatchString(vpceOwner) {
-		v.add("Value '%s' at 'xksProxyVpcEndpointServiceOwner' failed to satisfy constraint: Member must satisfy regular expression pattern: [0-9]{12}", vpceOwner)
+	if vpceOwner != "" {
+		v.length("xksProxyVpcEndpointServiceOwner", vpceOwner, 12, 12, false)
+		v.pattern("xksProxyVpcEndpointServiceOwner", vpceOwner, `[0-9]{12}`)
 	}
 	v.enum("xksProxyConnectivity", connectivity, []string{"PUBLIC_ENDPOINT", "VPC_ENDPOINT_SERVICE"})
 	if cred != nil {

@@ -3,7 +3,6 @@ package simulator
 import (
 	"context"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -34,9 +33,10 @@ type CreateGrantOutput struct {
 	GrantId    string `json:"GrantId"`
 }
 
-var (
-	principalPattern = regexp.MustCompile(`^[\w+=,.@:/-]+$`)
-	grantNamePattern = regexp.MustCompile(`^[a-zA-Z0-9:/_-]+$`)
+// Patterns of the model's principal and grant name members.
+const (
+	principalPattern = `^[\w+=,.@:/-]+$`
+	grantNamePattern = `^[a-zA-Z0-9:/_-]+$`
 )
 
 func (s *Server) createGrant(ctx context.Context, c *call, in *CreateGrantInput) (*CreateGrantOutput, error) {
@@ -45,18 +45,15 @@ func (s *Server) createGrant(ctx context.Context, c *call, in *CreateGrantInput)
 	v.length("keyId", in.KeyId, 1, 2048, false)
 	v.required("granteePrincipal", in.GranteePrincipal != "")
 	v.length("granteePrincipal", in.GranteePrincipal, 1, 256, false)
-	if in.GranteePrincipal != "" && !principalPattern.MatchString(in.GranteePrincipal) {
-		v.add("Value '%s' at 'granteePrincipal' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\w+=,.@:/-]+$", in.GranteePrincipal)
-	}
+	v.pattern("granteePrincipal", in.GranteePrincipal, principalPattern)
 	v.length("retiringPrincipal", in.RetiringPrincipal, 0, 256, false)
+	v.pattern("retiringPrincipal", in.RetiringPrincipal, principalPattern)
 	v.required("operations", in.Operations != nil)
 	for i, op := range in.Operations {
 		v.enum("operations."+itoa(int64(i+1))+".member", op, allGrantOperations)
 	}
 	v.length("name", in.Name, 0, 256, false)
-	if in.Name != "" && !grantNamePattern.MatchString(in.Name) {
-		v.add("Value '%s' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9:/_-]+$", in.Name)
-	}
+	v.pattern("name", in.Name, grantNamePattern)
 	validateGrantTokens(&v, in.GrantTokens)
 	if err := v.err(); err != nil {
 		return nil, err

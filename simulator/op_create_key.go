@@ -51,15 +51,23 @@ var (
 func (s *Server) createKey(ctx context.Context, c *call, in *CreateKeyInput) (*CreateKeyOutput, error) {
 	var v validationErrors
 	if in.Policy != nil {
-		v.length("policy", *in.Policy, 1, 32768, false)
+		validatePolicy(&v, *in.Policy)
 	}
 	v.length("description", in.Description, 0, 8192, false)
 	v.enum("keyUsage", in.KeyUsage, keyUsages)
 	v.enum("keySpec", in.KeySpec, keySpecs)
 	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, customerMasterKeySpecs)
 	v.enum("origin", in.Origin, origins)
+	v.length("customKeyStoreId", in.CustomKeyStoreId, 0, 64, false)
+	v.length("xksKeyId", in.XksKeyId, 0, 128, false)
+	v.pattern("xksKeyId", in.XksKeyId, `^[a-zA-Z0-9-_.]+$`)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if in.Policy != nil {
+		if err := checkPolicySize(*in.Policy); err != nil {
+			return nil, err
+		}
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err

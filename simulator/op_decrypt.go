@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
@@ -15,6 +16,7 @@ type DecryptInput struct {
 	KeyId               string            `json:"KeyId,omitempty"`
 	EncryptionAlgorithm string            `json:"EncryptionAlgorithm,omitempty"`
 	DryRun              *bool             `json:"DryRun,omitempty"`
+	DryRunModifiers     []string          `json:"DryRunModifiers,omitempty"`
 }
 
 // DecryptOutput is the Decrypt response.
@@ -27,15 +29,37 @@ type DecryptOutput struct {
 
 func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*DecryptOutput, error) {
 	var v validationErrors
-	v.required("ciphertextBlob", in.CiphertextBlob != nil)
-	v.blobLength("ciphertextBlob", len(in.CiphertextBlob), 1, 6144)
+	ignore := ignoresCiphertext(&v, in.DryRun, in.DryRunModifiers)
+	if in.CiphertextBlob != nil {
+		v.blobLength("ciphertextBlob", len(in.CiphertextBlob), 1, 6144)
+	}
 	v.length("keyId", in.KeyId, 0, 2048, false)
 	v.enum("encryptionAlgorithm", in.EncryptionAlgorithm, encryptionAlgorithms)
 	validateGrantTokens(&v, in.GrantTokens)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := requireCiphertext(in.CiphertextBlob, ignore); err != nil {
+		return nil, err
+	}
 	in.EncryptionAlgorithm = orDefault(in.EncryptionAlgorithm, "SYMMETRIC_DEFAULT")
+	if ignore {
+		// A dry run that ignores the ciphertext checks authorization on the key the request names.
+		if in.KeyId == "" {
+			return nil, errValidation("KeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.")
+		}
+		ref, err := s.resolveKey(c, in.KeyId)
+		if err != nil {
+			return nil, err
+		}
+		c.resources = []trail.Resource{keyResource(ref.key)}
+		extra := encryptionContextKeys(in.EncryptionContext)
+		extra["kms:EncryptionAlgorithm"] = []string{in.EncryptionAlgorithm}
+		if err := s.authorize(ctx, c, "kms:Decrypt", ref, extra); err != nil {
+			return nil, err
+		}
+		return nil, checkDryRun(in.DryRun)
+	}
 	k, blob, err := s.ciphertextKey(c, in.CiphertextBlob, in.KeyId)
 	if err != nil {
 		return nil, err
@@ -117,6 +141,28 @@ func (s *Server) decryptWith(k *keyRecord, algorithm string, ciphertext []byte, 
 	}
 	plaintext, err := keyspec.Decrypt(keyspec.Spec(k.Spec), material, algorithm, ciphertext)
 	return plaintext, cryptoError(err)
+}
+
+// ignoresCiphertext validates DryRunModifiers and reports whether a dry run skips the ciphertext
+// (IGNORE_CIPHERTEXT): it then checks authorization only.
+func ignoresCiphertext(v *validationErrors, dryRun *bool, modifiers []string) bool {
+	ignore := false
+	for i, m := range modifiers {
+		v.enum(fmt.Sprintf("dryRunModifiers.%d.member", i+1), m, []string{"IGNORE_CIPHERTEXT"})
+		ignore = ignore || m == "IGNORE_CIPHERTEXT"
+	}
+	return ignore && dryRun != nil && *dryRun
+}
+
+// requireCiphertext fails a request without a ciphertext unless its dry run ignores it; the
+// model no longer marks the member required, so this follows the constraints it does mark.
+func requireCiphertext(blob []byte, ignore bool) error {
+	if blob != nil || ignore {
+		return nil
+	}
+	var v validationErrors
+	v.required("ciphertextBlob", false)
+	return v.err()
 }
 
 // blobMaterialID is the KeyMaterialId of the material a symmetric ciphertext blob was sealed under

@@ -43,7 +43,7 @@ func (s *Server) describeCustomKeyStores(ctx context.Context, c *call, in *Descr
 	var v validationErrors
 	v.length("customKeyStoreId", in.CustomKeyStoreId, 0, 64, false)
 	v.length("customKeyStoreName", in.CustomKeyStoreName, 0, 256, false)
-	validatePage(&v, in.Limit, 1000, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

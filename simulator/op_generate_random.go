@@ -15,14 +15,14 @@ type GenerateRandomOutput struct {
 }
 
 func (s *Server) generateRandom(ctx context.Context, c *call, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
-	if in.NumberOfBytes == nil {
-		return nil, errValidation("NumberOfBytes is required.")
-	}
 	var v validationErrors
 	v.intRange("numberOfBytes", in.NumberOfBytes, 1, 1024)
 	v.length("customKeyStoreId", in.CustomKeyStoreId, 0, 64, false)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if in.NumberOfBytes == nil {
+		return nil, errValidation("NumberOfBytes is required.")
 	}
 	if err := s.authorize(ctx, c, "kms:GenerateRandom", nil, nil); err != nil {
 		return nil, err

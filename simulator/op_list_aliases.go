@@ -31,7 +31,7 @@ type ListAliasesOutput struct {
 func (s *Server) listAliases(ctx context.Context, c *call, in *ListAliasesInput) (*ListAliasesOutput, error) {
 	var v validationErrors
 	v.length("keyId", in.KeyId, 0, 2048, false)
-	validatePage(&v, in.Limit, 100, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -62,6 +62,6 @@ func (s *Server) listAliases(ctx context.Context, c *call, in *ListAliasesInput)
 	}
 	s.state.mu.RUnlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].AliasName < all[j].AliasName })
-	page, next := paginate(all, limitOr(in.Limit, 50), func(e AliasListEntry) string { return e.AliasName })
+	page, next := paginate(all, pageSize(in.Limit, 50, 100), func(e AliasListEntry) string { return e.AliasName })
 	return &ListAliasesOutput{Aliases: page, NextMarker: next, Truncated: next != ""}, nil
 }

@@ -48,9 +48,10 @@ func (s *Server) listGrants(ctx context.Context, c *call, in *ListGrantsInput) (
 	var v validationErrors
 	v.required("keyId", in.KeyId != "")
 	v.length("keyId", in.KeyId, 1, 2048, false)
-	validatePage(&v, in.Limit, 100, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	v.length("grantId", in.GrantId, 0, 128, false)
 	v.length("granteePrincipal", in.GranteePrincipal, 0, 256, false)
+	v.pattern("granteePrincipal", in.GranteePrincipal, principalPattern)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -79,6 +80,6 @@ func (s *Server) listGrants(ctx context.Context, c *call, in *ListGrantsInput) (
 		}
 	}
 	s.state.mu.RUnlock()
-	page, next := paginate(all, limitOr(in.Limit, 50), func(e GrantListEntry) string { return e.GrantId })
+	page, next := paginate(all, pageSize(in.Limit, 50, 100), func(e GrantListEntry) string { return e.GrantId })
 	return &ListGrantsOutput{Grants: page, NextMarker: next, Truncated: next != ""}, nil
 }

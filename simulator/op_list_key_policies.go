@@ -24,7 +24,7 @@ func (s *Server) listKeyPolicies(ctx context.Context, c *call, in *ListKeyPolici
 	var v validationErrors
 	v.required("keyId", in.KeyId != "")
 	v.length("keyId", in.KeyId, 1, 2048, false)
-	validatePage(&v, in.Limit, 1000, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

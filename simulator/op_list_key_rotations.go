@@ -49,7 +49,7 @@ const (
 func (s *Server) listKeyRotations(ctx context.Context, c *call, in *ListKeyRotationsInput) (*ListKeyRotationsOutput, error) {
 	var v validationErrors
 	v.enum("includeKeyMaterial", in.IncludeKeyMaterial, []string{allKeyMaterial, rotationsOnly})
-	validatePage(&v, in.Limit, 1000, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ type ListKeysOutput struct {
 
 func (s *Server) listKeys(ctx context.Context, c *call, in *ListKeysInput) (*ListKeysOutput, error) {
 	var v validationErrors
-	validatePage(&v, in.Limit, 1000, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -59,6 +59,12 @@ func limitOr(limit *int32, def int) int {
 	return int(*limit)
 }
 
+// pageSize is the number of entries a page holds: Limit (default def), at most max, as the
+// operations that document a smaller range than the model's 1–1000 return.
+func pageSize(limit *int32, def, max int) int {
+	return min(limitOr(limit, def), max)
+}
+
 // paginate cuts a sorted list to limit entries and returns the marker for the rest.
 func paginate[T any](all []T, limit int, name func(T) string) ([]T, string) {
 	if all == nil {
@@ -72,9 +78,12 @@ func paginate[T any](all []T, limit int, name func(T) string) ([]T, string) {
 }
 
 // validatePage checks the Limit and Marker members every List operation takes.
-func validatePage(v *validationErrors, limit *int32, maxLimit int32, marker string) {
-	v.intRange("limit", limit, 1, maxLimit)
-	v.length("marker", marker, 0, 1024, false)
+func validatePage(v *validationErrors, limit *int32, marker string) {
+	v.intRange("limit", limit, 1, 1000)
+	if marker != "" {
+		v.length("marker", marker, 1, 1024, false)
+		v.pattern("marker", marker, `[\u0020-\u00FF]*`)
+	}
 }
 
 // decodeMarker reads a marker made by paginate.

@@ -21,7 +21,7 @@ type ListResourceTagsOutput struct {
 
 func (s *Server) listResourceTags(ctx context.Context, c *call, in *ListResourceTagsInput) (*ListResourceTagsOutput, error) {
 	var v validationErrors
-	validatePage(&v, in.Limit, 50, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -40,6 +40,6 @@ func (s *Server) listResourceTags(ctx context.Context, c *call, in *ListResource
 		}
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].TagKey < all[j].TagKey })
-	page, next := paginate(all, limitOr(in.Limit, 50), func(t Tag) string { return t.TagKey })
+	page, next := paginate(all, pageSize(in.Limit, 50, 50), func(t Tag) string { return t.TagKey })
 	return &ListResourceTagsOutput{Tags: page, NextMarker: next, Truncated: next != ""}, nil
 }

@@ -16,9 +16,10 @@ type ListRetirableGrantsInput struct {
 // listRetirableGrants lists the grants of the caller's account and region whose retiring principal is the one given.
 func (s *Server) listRetirableGrants(ctx context.Context, c *call, in *ListRetirableGrantsInput) (*ListGrantsOutput, error) {
 	var v validationErrors
-	validatePage(&v, in.Limit, 100, in.Marker)
+	validatePage(&v, in.Limit, in.Marker)
 	v.required("retiringPrincipal", in.RetiringPrincipal != "")
 	v.length("retiringPrincipal", in.RetiringPrincipal, 1, 256, false)
+	v.pattern("retiringPrincipal", in.RetiringPrincipal, principalPattern)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -38,6 +39,6 @@ func (s *Server) listRetirableGrants(ctx context.Context, c *call, in *ListRetir
 	}
 	s.state.mu.RUnlock()
 	sort.Slice(all, func(i, j int) bool { return all[i].GrantId < all[j].GrantId })
-	page, next := paginate(all, limitOr(in.Limit, 50), func(e GrantListEntry) string { return e.GrantId })
+	page, next := paginate(all, pageSize(in.Limit, 50, 100), func(e GrantListEntry) string { return e.GrantId })
 	return &ListGrantsOutput{Grants: page, NextMarker: next, Truncated: next != ""}, nil
 }

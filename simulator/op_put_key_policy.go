@@ -24,8 +24,11 @@ func (s *Server) putKeyPolicy(ctx context.Context, c *call, in *PutKeyPolicyInpu
 	in.PolicyName = orDefault(in.PolicyName, "default")
 	validatePolicyName(&v, in.PolicyName)
 	v.required("policy", in.Policy != "")
-	v.length("policy", in.Policy, 1, 32768, false)
+	validatePolicy(&v, in.Policy)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := checkPolicySize(in.Policy); err != nil {
 		return nil, err
 	}
 	ref, err := s.resolveKey(c, in.KeyId)
@@ -50,4 +53,21 @@ func (s *Server) putKeyPolicy(ctx context.Context, c *call, in *PutKeyPolicyInpu
 		return nil, err
 	}
 	return &PutKeyPolicyOutput{}, nil
+}
+
+// maxPolicySize is the key policy document size quota (32 KB); the model allows longer values.
+const maxPolicySize = 32768
+
+// validatePolicy applies the model's constraints to a key policy member.
+func validatePolicy(v *validationErrors, policy string) {
+	v.length("policy", policy, 1, 131072, false)
+	v.pattern("policy", policy, `[\u0009\u000A\u000D\u0020-\u00FF]+`)
+}
+
+// checkPolicySize refuses a key policy larger than the quota.
+func checkPolicySize(policy string) error {
+	if len(policy) > maxPolicySize {
+		return errQuotaExceeded()
+	}
+	return nil
 }

@@ -17,6 +17,7 @@ type ReEncryptInput struct {
 	DestinationEncryptionAlgorithm string            `json:"DestinationEncryptionAlgorithm,omitempty"`
 	GrantTokens                    []string          `json:"GrantTokens,omitempty"`
 	DryRun                         *bool             `json:"DryRun,omitempty"`
+	DryRunModifiers                []string          `json:"DryRunModifiers,omitempty"`
 }
 
 // ReEncryptOutput is the ReEncrypt response.
@@ -34,8 +35,10 @@ type ReEncryptOutput struct {
 // exposing the plaintext; it needs kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination.
 func (s *Server) reEncrypt(ctx context.Context, c *call, in *ReEncryptInput) (*ReEncryptOutput, error) {
 	var v validationErrors
-	v.required("ciphertextBlob", in.CiphertextBlob != nil)
-	v.blobLength("ciphertextBlob", len(in.CiphertextBlob), 1, 6144)
+	ignore := ignoresCiphertext(&v, in.DryRun, in.DryRunModifiers)
+	if in.CiphertextBlob != nil {
+		v.blobLength("ciphertextBlob", len(in.CiphertextBlob), 1, 6144)
+	}
 	v.length("sourceKeyId", in.SourceKeyId, 0, 2048, false)
 	v.required("destinationKeyId", in.DestinationKeyId != "")
 	v.length("destinationKeyId", in.DestinationKeyId, 1, 2048, false)
@@ -45,9 +48,23 @@ func (s *Server) reEncrypt(ctx context.Context, c *call, in *ReEncryptInput) (*R
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := requireCiphertext(in.CiphertextBlob, ignore); err != nil {
+		return nil, err
+	}
 	in.SourceEncryptionAlgorithm = orDefault(in.SourceEncryptionAlgorithm, "SYMMETRIC_DEFAULT")
 	in.DestinationEncryptionAlgorithm = orDefault(in.DestinationEncryptionAlgorithm, "SYMMETRIC_DEFAULT")
-	src, blob, err := s.ciphertextKey(c, in.CiphertextBlob, in.SourceKeyId)
+	var src *keyRef
+	var blob *parsedBlob
+	var err error
+	switch {
+	case ignore && in.SourceKeyId == "":
+		return nil, errValidation("SourceKeyId is required when DryRunModifiers includes IGNORE_CIPHERTEXT.")
+	case ignore:
+		// A dry run that ignores the ciphertext checks authorization on the keys the request names.
+		src, err = s.resolveKey(c, in.SourceKeyId)
+	default:
+		src, blob, err = s.ciphertextKey(c, in.CiphertextBlob, in.SourceKeyId)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -66,6 +83,9 @@ func (s *Server) reEncrypt(ctx context.Context, c *call, in *ReEncryptInput) (*R
 	to["kms:ReEncryptOnSameKey"] = sameKey["kms:ReEncryptOnSameKey"]
 	if err := s.authorize(ctx, c, "kms:ReEncryptTo", dst, to); err != nil {
 		return nil, err
+	}
+	if ignore {
+		return nil, checkDryRun(in.DryRun)
 	}
 	if err := requireEncryption(src.key, "ReEncrypt", in.SourceEncryptionAlgorithm, in.SourceEncryptionContext); err != nil {
 		return nil, err

@@ -37,11 +37,16 @@ func (s *Server) replicateKey(ctx context.Context, c *call, in *ReplicateKeyInpu
 		v.add("Value '%s' at 'replicaRegion' failed to satisfy constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$", in.ReplicaRegion)
 	}
 	if in.Policy != nil {
-		v.length("policy", *in.Policy, 1, 32768, false)
+		validatePolicy(&v, *in.Policy)
 	}
 	v.length("description", in.Description, 0, 8192, false)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if in.Policy != nil {
+		if err := checkPolicySize(*in.Policy); err != nil {
+			return nil, err
+		}
 	}
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
