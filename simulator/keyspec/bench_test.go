@@ -104,3 +104,16 @@ func BenchmarkMLKEM(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkImportMaterial(b *testing.B) {
+	for _, spec := range []keyspec.Spec{"SYMMETRIC_DEFAULT", "HMAC_256", "RSA_2048", "ECC_NIST_P256", "ECC_SECG_P256K1"} {
+		b.Run(string(spec), func(b *testing.B) {
+			mat := material(b, spec)
+			for b.Loop() {
+				if _, err := keyspec.ImportMaterial(spec, mat); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
