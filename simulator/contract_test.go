@@ -1075,6 +1075,13 @@ func contractCases() []contractCase {
 	add(
 		row("GetParametersForImport", "UnsupportedOperationException/origin-aws-kms", on(ctSym, params(types.AlgorithmSpecRsaesOaepSha256), opts{}), wUnsupported, mOrigin("AWS_KMS")),
 		row("GetParametersForImport", "KMSInvalidStateException/pending-deletion", on(pendingDeletion(ctExternal), params(types.AlgorithmSpecRsaesOaepSha256), opts{}), wInvalidState, mPendingDel),
+		row("GetParametersForImport", "ValidationException/rsa-aes-key-wrap-in-china", func(t *testing.T, h *harness) error {
+			c := h.kmsIn("cn-north-1")
+			out, err := c.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+			must(t, err)
+			_, err = c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: out.KeyMetadata.KeyId, WrappingAlgorithm: types.AlgorithmSpecRsaAesKeyWrapSha256, WrappingKeySpec: types.WrappingKeySpecRsa2048})
+			return err
+		}, wValidation, `Wrapping algorithm RSA_AES_KEY_WRAP_SHA_256 is not supported in this region\.`),
 		row("GetParametersForImport", "ValidationException/pkcs1-v1_5", on(ctExternal, params(types.AlgorithmSpecRsaesPkcs1V15), opts{}), wValidation,
 			`The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported\.`),
 	)

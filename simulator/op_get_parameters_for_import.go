@@ -3,6 +3,7 @@ package simulator
 import (
 	"context"
 	"encoding/base64"
+	"strings"
 
 	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
@@ -63,6 +64,9 @@ func (s *Server) getParametersForImport(ctx context.Context, c *call, in *GetPar
 		if err := checkSM2Region(c.region, "SM2"); err != nil {
 			return nil, err
 		}
+	}
+	if strings.HasPrefix(in.WrappingAlgorithm, "RSA_AES_KEY_WRAP") && partition(c.region) == "aws-cn" {
+		return nil, errValidation("Wrapping algorithm %s is not supported in this region.", in.WrappingAlgorithm)
 	}
 	if in.WrappingAlgorithm == "RSAES_PKCS1_V1_5" {
 		return nil, errValidation("The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported.")
