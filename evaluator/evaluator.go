@@ -91,7 +91,7 @@ var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIden
 //     when its encryption context constraints hold; explicit denies and SCPs still apply, and
 //     Decision.Grant names it.
 func (e *Evaluator) Decide(ctx context.Context, req Request) (Decision, error) {
-	rd, err := e.engine.Decide(ctx, e.request(req))
+	rd, err := e.engine.Decide(ctx, e.request(req, false))
 	if err != nil {
 		return Decision{}, err
 	}
@@ -120,11 +120,12 @@ func sortMatched(ms []Statement) {
 // Input returns the input document Decide evaluates for req as JSON text, to run the same
 // decision under stock OPA: opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'.
 func (e *Evaluator) Input(req Request) (string, error) {
-	return e.engine.Input(e.request(req))
+	return e.engine.Input(e.request(req, true))
 }
 
-// request translates req for the rego engine, with the global condition keys added.
-func (e *Evaluator) request(req Request) rego.Request {
+// request translates req for the rego engine, with the global condition keys added to its
+// context (full) or given as its defaults, computed only for the keys the policies read.
+func (e *Evaluator) request(req Request, full bool) rego.Request {
 	p := req.Principal
 	service := p.Type == "AWSService"
 	resAcct := req.ResourceAccount
@@ -151,9 +152,13 @@ func (e *Evaluator) request(req Request) rego.Request {
 	}
 	rr := rego.Request{
 		Caller: caller, Action: req.Action, Resource: req.Resource, ResourceAccount: resAcct,
-		Context:  e.context(req, resAcct),
+		Context:  req.Context,
+		Defaults: e.globals(p, resAcct),
 		Identity: list(p.IdentityPolicies, KindIdentity),
 		Session:  list(p.SessionPolicies, KindSession),
+	}
+	if full {
+		rr.Context, rr.Defaults = e.context(req, resAcct), nil
 	}
 	if req.ResourcePolicy != nil {
 		r := policy(*req.ResourcePolicy, resourceKind(*req.ResourcePolicy))
@@ -277,10 +282,91 @@ func (e *Evaluator) clock() *clockValues {
 	return c
 }
 
+// globalKeys are the condition keys AWS derives from the principal, the resource and the clock
+// (besides aws:PrincipalTag/*), lower-case.
+var globalKeys = []string{
+	"aws:principalarn", "aws:principalaccount", "kms:calleraccount", "aws:principalisawsservice",
+	"aws:principalservicename", "aws:principaltype", "aws:userid", "aws:username", "aws:principalorgid",
+	"aws:principalorgpaths", "aws:resourceaccount", "aws:currenttime", "aws:epochtime",
+}
+
+const principalTagPrefix = "aws:principaltag/"
+
+// globals returns the values of the global condition keys of a request (see globalKeys), the
+// clock read once, on first use.
+func (e *Evaluator) globals(p Principal, resAcct string) func(key string) []string {
+	var clock *clockValues
+	service := p.Type == "AWSService"
+	one := func(v string) []string {
+		if v == "" {
+			return nil
+		}
+		return []string{v}
+	}
+	return func(k string) []string {
+		switch k {
+		case "aws:principalarn":
+			switch {
+			case service:
+				return nil
+			case p.RoleARN != "":
+				return one(p.RoleARN)
+			}
+			return one(p.ARN)
+		case "aws:principalaccount", "kms:calleraccount":
+			if service {
+				return nil
+			}
+			return one(p.Account)
+		case "aws:principalisawsservice":
+			if service {
+				return trueValues
+			}
+			return falseValues
+		case "aws:principalservicename":
+			if service {
+				return one(p.ARN)
+			}
+			return nil
+		case "aws:principaltype":
+			return principalTypes[p.Type]
+		case "aws:userid":
+			return one(p.UserID)
+		case "aws:username":
+			return one(p.Name)
+		case "aws:principalorgid":
+			return one(p.OrgID)
+		case "aws:principalorgpaths":
+			if len(p.OrgPaths) == 0 || p.OrgPaths[0] == "" {
+				return nil
+			}
+			return p.OrgPaths
+		case "aws:resourceaccount":
+			return one(resAcct)
+		case "aws:currenttime", "aws:epochtime":
+			if clock == nil {
+				clock = e.clock()
+			}
+			if k == "aws:currenttime" {
+				return clock.currentTime
+			}
+			return clock.epoch
+		}
+		if tag, ok := strings.CutPrefix(k, principalTagPrefix); ok {
+			for name, v := range p.Tags {
+				if strings.EqualFold(name, tag) {
+					return one(v)
+				}
+			}
+		}
+		return nil
+	}
+}
+
 // context returns the request context, keys lower-cased, with the global condition keys AWS
 // derives from the principal added where the request does not set them.
 func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
-	out := make(map[string][]string, len(req.Context)+14)
+	out := make(map[string][]string, len(req.Context)+len(globalKeys)+len(req.Principal.Tags))
 	for k, v := range req.Context {
 		k = strings.ToLower(k)
 		if prev, ok := out[k]; ok {
@@ -288,42 +374,19 @@ func (e *Evaluator) context(req Request, resAcct string) map[string][]string {
 		}
 		out[k] = v
 	}
-	setValues := func(k string, vs []string) {
-		if _, ok := out[k]; ok || len(vs) == 0 || vs[0] == "" {
-			return
-		}
-		out[k] = vs
-	}
-	set := func(k, v string) {
-		if v != "" {
-			setValues(k, []string{v})
+	global := e.globals(req.Principal, resAcct)
+	set := func(k string) {
+		if _, ok := out[k]; !ok {
+			if vs := global(k); len(vs) > 0 {
+				out[k] = vs
+			}
 		}
 	}
-	p := req.Principal
-	principalARN := p.ARN
-	if p.RoleARN != "" {
-		principalARN = p.RoleARN
+	for _, k := range globalKeys {
+		set(k)
 	}
-	if p.Type != "AWSService" {
-		set("aws:principalarn", principalARN)
-		set("aws:principalaccount", p.Account)
-		set("kms:calleraccount", p.Account)
-		setValues("aws:principalisawsservice", falseValues)
-	} else {
-		setValues("aws:principalisawsservice", trueValues)
-		set("aws:principalservicename", p.ARN)
+	for k := range req.Principal.Tags {
+		set(principalTagPrefix + strings.ToLower(k))
 	}
-	setValues("aws:principaltype", principalTypes[p.Type])
-	set("aws:userid", p.UserID)
-	set("aws:username", p.Name)
-	for k, v := range p.Tags {
-		set(strings.ToLower("aws:PrincipalTag/"+k), v)
-	}
-	set("aws:principalorgid", p.OrgID)
-	setValues("aws:principalorgpaths", p.OrgPaths)
-	set("aws:resourceaccount", resAcct)
-	c := e.clock()
-	setValues("aws:currenttime", c.currentTime)
-	setValues("aws:epochtime", c.epoch)
 	return out
 }

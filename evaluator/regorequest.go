@@ -6,4 +6,4 @@ import "github.com/kmsim/kmsim/rego"
 // the policies in their roles, and the context with the global condition keys AWS derives from
 // the principal (and the clock) added. Analyses that evaluate policies themselves (partial
 // evaluation) start from it.
-func (e *Evaluator) RegoRequest(req Request) rego.Request { return e.request(req) }
+func (e *Evaluator) RegoRequest(req Request) rego.Request { return e.request(req, true) }

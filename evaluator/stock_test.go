@@ -63,7 +63,7 @@ func stockDecide(ctx context.Context, e *Evaluator, req Request) (Decision, erro
 		opa.Query(rego.DecisionQuery), opa.Input(input),
 		opa.Module("kmsim/lib.rego", rego.Lib), opa.Module("kmsim/authz.rego", rego.Authz),
 	}
-	rr := e.request(req)
+	rr := e.request(req, true)
 	docs := append(append(append([]rego.Policy{}, rr.Identity...), rr.Session...), nonNil(rr.ResourcePolicy, rr.Boundary)...)
 	for _, level := range rr.SCPs {
 		docs = append(docs, level...)

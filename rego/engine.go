@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -227,6 +228,10 @@ type Request struct {
 	ResourceAccount string
 	// Context holds condition keys, matched case-insensitively; keys without values count as missing.
 	Context map[string][]string
+	// Defaults, if set, gives the values of a condition key (lower-case) that Context does not
+	// hold, such as the global keys AWS derives from the principal and the clock. It is asked
+	// only for keys the policies reference.
+	Defaults func(key string) []string
 
 	// ResourcePolicy is the key policy or role trust policy, if any.
 	ResourcePolicy *Policy
@@ -328,7 +333,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	}
 	key = appendKnown(key, req)
 	knownLen := len(key)
-	entries := projectContext(req.Context, set.reads)
+	entries := projectContext(req.Context, req.Defaults, set.reads)
 	ec := projectEncryptionContext(req)
 	key = appendContext(key, entries)
 	key = appendStringMap(key, ec)
@@ -471,14 +476,26 @@ func (e *Engine) prepare(ctx context.Context, mods []*module) (*policySet, error
 
 // Input returns the input document of req, as JSON text: what
 // `opa eval -b BUNDLE -i input.json 'data.kmsim.authz.decision'` takes for a full request, and
-// answers as Decide does.
+// answers as Decide does. Of req.Defaults, it holds the keys the policies reference.
 func (e *Engine) Input(req Request) (string, error) {
 	policies, err := e.policiesTerm(req)
 	if err != nil {
 		return "", err
 	}
 	in := knownInput(req, policies)
-	in.Insert(termContext, contextTerm(req.Context))
+	context := req.Context
+	if req.Defaults != nil {
+		_, mods, _, _ := e.resolve(req, nil, false)
+		context = maps.Clone(context)
+		for _, m := range mods {
+			for _, k := range m.reads {
+				if vs := req.Defaults(k); len(vs) > 0 && !hasKey(context, k) {
+					context[k] = vs
+				}
+			}
+		}
+	}
+	in.Insert(termContext, contextTerm(context))
 	if len(req.Grants) > 0 {
 		in.Insert(termEncryptionCtx, stringMapTerm(req.EncryptionContext))
 	}

@@ -81,9 +81,19 @@ type contextEntry struct {
 }
 
 // projectContext returns the entries of context whose lower-cased keys are in read, sorted by
-// key; entries whose keys differ only in case are merged, and keys without values dropped.
-func projectContext(context map[string][]string, read map[string]bool) []contextEntry {
+// key, with defaults for the keys read that context does not hold; entries whose keys differ only
+// in case are merged, and keys without values dropped.
+func projectContext(context map[string][]string, defaults func(string) []string, read map[string]bool) []contextEntry {
 	var out []contextEntry
+	if defaults != nil {
+		for k := range read {
+			if !hasKey(context, k) {
+				if vs := defaults(k); len(vs) > 0 {
+					out = append(out, contextEntry{k, vs})
+				}
+			}
+		}
+	}
 	for k, vs := range context {
 		if len(vs) == 0 {
 			continue
@@ -144,4 +154,17 @@ func projectEncryptionContext(req Request) map[string]string {
 		}
 	}
 	return out
+}
+
+// hasKey reports whether context holds the lower-case key k, in any case.
+func hasKey(context map[string][]string, k string) bool {
+	if _, ok := context[k]; ok {
+		return true
+	}
+	for ck := range context {
+		if len(ck) == len(k) && strings.EqualFold(ck, k) {
+			return true
+		}
+	}
+	return false
 }
