@@ -11,7 +11,7 @@ import (
 // (and grants) that make up the way, path how they combine.
 type conj struct {
 	conds []rego.Residual
-	stmts []string
+	stmts []stmtRef
 	path  string
 }
 
@@ -100,10 +100,11 @@ func label(d dnf, path string) dnf {
 	return out
 }
 
-// ways renders d, deduplicated and sorted; when some way is unconditional only those are kept.
-func ways(d dnf) []Way {
+// ways renders d as templates, deduplicated; when some way is unconditional only those are kept.
+// named names their statements and sorts them.
+func ways(d dnf) []template {
 	seen := map[string]bool{}
-	var out []Way
+	var out []template
 	uncond := false
 	for _, c := range d {
 		if len(c.conds) == 0 {
@@ -114,23 +115,28 @@ func ways(d dnf) []Way {
 		if uncond && len(c.conds) > 0 {
 			continue
 		}
-		w := Way{Path: c.path, Conditions: []string{}}
+		t := template{way: Way{Path: c.path, Conditions: []string{}}}
 		for _, r := range c.conds {
-			w.Conditions = append(w.Conditions, r.String())
+			t.way.Conditions = append(t.way.Conditions, r.String())
 		}
-		slices.Sort(w.Conditions)
-		w.Statements = slices.Compact(slices.Sorted(slices.Values(c.stmts)))
-		k := w.key()
+		slices.Sort(t.way.Conditions)
+		refs := map[string]bool{}
+		keys := []string{}
+		for _, r := range c.stmts {
+			k := r.key()
+			if !refs[k] {
+				refs[k] = true
+				keys = append(keys, k)
+				t.stmts = append(t.stmts, r)
+			}
+		}
+		slices.Sort(keys)
+		k := t.way.Path + "\x00" + strings.Join(t.way.Conditions, "\x01") + "\x00" + strings.Join(keys, "\x01")
 		if seen[k] {
 			continue
 		}
 		seen[k] = true
-		out = append(out, w)
+		out = append(out, t)
 	}
-	slices.SortFunc(out, func(a, b Way) int { return strings.Compare(a.key(), b.key()) })
 	return out
-}
-
-func (w Way) key() string {
-	return w.Path + "\x00" + strings.Join(w.Conditions, "\x01") + "\x00" + strings.Join(w.Statements, "\x01")
 }

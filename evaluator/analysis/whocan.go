@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/kmsim/kmsim/evaluator"
 	"github.com/kmsim/kmsim/evaluator/worldview"
@@ -21,6 +22,10 @@ type Analyzer struct {
 	partial *rego.Partial
 	// grants are the grants on each key, by key ARN: the world's and those WithGrants adds.
 	grants map[string][]evaluator.Grant
+	memo   *memo
+	// people are the world's users and roles as subjects (built once).
+	peopleOnce sync.Once
+	people     []Subject
 }
 
 // Option configures an Analyzer.
@@ -38,7 +43,7 @@ func WithGrants(grants []evaluator.Grant) Option {
 
 // New returns an Analyzer of world w, with the grants on its keys.
 func New(w *fixtures.World, opts ...Option) *Analyzer {
-	a := &Analyzer{world: w, eval: evaluator.New(), partial: rego.NewPartial(), grants: map[string][]evaluator.Grant{}}
+	a := &Analyzer{world: w, eval: evaluator.New(), partial: rego.NewPartial(), grants: map[string][]evaluator.Grant{}, memo: newMemo()}
 	for i := range w.Keys {
 		if gs := worldview.Grants(w, &w.Keys[i]); len(gs) > 0 {
 			a.grants[w.KeyARN(&w.Keys[i])] = gs
@@ -121,6 +126,8 @@ type Subject struct {
 	ARN       string
 	Principal evaluator.Principal
 	Note      string
+	// sig is the subject's part of memo signatures, when computed ahead.
+	sig *subjectSig
 }
 
 // Query is a who-can question.
@@ -182,14 +189,41 @@ func NormalizeAction(s string) string {
 // key policy or a grantee names, the service principals the key policy or a grantee names, and
 // "*" when the key policy names it; sorted by kind, then ARN.
 func (a *Analyzer) Subjects(keyPolicy []byte, grants []evaluator.Grant) []Subject {
+	return append(slices.Clone(a.peopleSubjects()), a.otherSubjects(keyPolicy, grants)...)
+}
+
+// peopleSubjects are the world's users and roles, sorted, each with its signature part.
+func (a *Analyzer) peopleSubjects() []Subject {
+	a.peopleOnce.Do(func() {
+		w := a.world
+		for i := range w.Users {
+			a.people = append(a.people, a.userSubject(&w.Users[i]))
+		}
+		for i := range w.Roles {
+			a.people = append(a.people, a.roleSubject(&w.Roles[i]))
+		}
+		sortSubjects(a.people)
+		for i := range a.people {
+			a.people[i].sig = a.subjectSig(a.people[i], a.people[i].Principal)
+		}
+	})
+	return a.people
+}
+
+func sortSubjects(ss []Subject) {
+	slices.SortStableFunc(ss, func(x, y Subject) int {
+		if kindRank[x.Kind] != kindRank[y.Kind] {
+			return kindRank[x.Kind] - kindRank[y.Kind]
+		}
+		return strings.Compare(x.ARN, y.ARN)
+	})
+}
+
+// otherSubjects are the subjects beside the world's users and roles, sorted: account
+// principals, service principals and "*".
+func (a *Analyzer) otherSubjects(keyPolicy []byte, grants []evaluator.Grant) []Subject {
 	w := a.world
 	var out []Subject
-	for i := range w.Users {
-		out = append(out, a.userSubject(&w.Users[i]))
-	}
-	for i := range w.Roles {
-		out = append(out, a.roleSubject(&w.Roles[i]))
-	}
 	accounts := map[string]bool{}
 	for _, acct := range w.Accounts {
 		accounts[acct.ID] = true
@@ -233,12 +267,7 @@ func (a *Analyzer) Subjects(keyPolicy []byte, grants []evaluator.Grant) []Subjec
 	if anyone {
 		out = append(out, Subject{Kind: KindAnyone, ARN: anyoneARN, Note: "any principal of any account (cross-account callers also need their IAM policy to allow it)"})
 	}
-	slices.SortStableFunc(out, func(x, y Subject) int {
-		if kindRank[x.Kind] != kindRank[y.Kind] {
-			return kindRank[x.Kind] - kindRank[y.Kind]
-		}
-		return strings.Compare(x.ARN, y.ARN)
-	})
+	sortSubjects(out)
 	return out
 }
 
@@ -312,18 +341,35 @@ func (a *Analyzer) SubjectByARN(arn string) (Subject, error) {
 // WhoCan lists every subject able to perform q.Action on q.Key, with the ways it can (sorted by
 // kind, then ARN); with q.All, denied subjects too.
 func (a *Analyzer) WhoCan(ctx context.Context, q Query) ([]Access, error) {
-	pol := a.keyPolicy(q)
+	kq := a.keyQuery(q)
 	var out []Access
-	for _, s := range a.Subjects(pol.Document, a.keyGrants(q)) {
-		acc, err := a.Evaluate(ctx, s, q)
-		if err != nil {
-			return nil, err
-		}
-		if acc.Allowed() || q.All {
-			out = append(out, acc)
+	for _, group := range [][]Subject{a.peopleSubjects(), a.otherSubjects(kq.policy.Document, kq.grants)} {
+		for i := range group {
+			acc, err := a.evaluate(ctx, &group[i], q, kq)
+			if err != nil {
+				return nil, err
+			}
+			if acc.Allowed() || q.All {
+				out = append(out, acc)
+			}
 		}
 	}
 	return out, nil
+}
+
+// keyQuery is what a query's answers share: the key's ARN, policy (and its document's
+// signature part) and grants.
+type keyQuery struct {
+	arn, action string
+	policy      *evaluator.Policy
+	doc         *docInfo
+	grants      []evaluator.Grant
+}
+
+func (a *Analyzer) keyQuery(q Query) keyQuery {
+	kq := keyQuery{arn: a.world.KeyARN(q.Key), action: NormalizeAction(q.Action), policy: a.keyPolicy(q), grants: a.keyGrants(q)}
+	kq.doc = a.memo.doc(kq.policy.Document, kq.policy.Kind)
+	return kq
 }
 
 // keyGrants are the grants on q.Key with q's proposed grants added and revoked ones taken away.
@@ -376,33 +422,48 @@ func knownFor(kind string) func(string) bool {
 
 // Evaluate answers q for one subject.
 func (a *Analyzer) Evaluate(ctx context.Context, s Subject, q Query) (Access, error) {
+	return a.evaluate(ctx, &s, q, a.keyQuery(q))
+}
+
+func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq keyQuery) (Access, error) {
 	key := q.Key
-	action := NormalizeAction(q.Action)
-	acc := Access{Principal: s.ARN, Kind: s.Kind, Action: action, Key: a.world.KeyARN(key), Note: s.Note}
+	acc := Access{Principal: s.ARN, Kind: s.Kind, Action: kq.action, Key: kq.arn, Note: s.Note}
 	p := s.Principal
-	if ids, ok := q.IdentityPolicies[s.ARN]; ok && (s.Kind == KindUser || s.Kind == KindRole) {
+	ids, replaced := q.IdentityPolicies[s.ARN]
+	replaced = replaced && (s.Kind == KindUser || s.Kind == KindRole)
+	if replaced {
 		p.IdentityPolicies = ids
 	}
-	req := evaluator.Request{Principal: p, Action: action, Resource: acc.Key, ResourceAccount: key.Account,
-		ResourcePolicy: a.keyPolicy(q), Context: map[string][]string{}}
-	rr := a.eval.RegoRequest(req)
-	delete(rr.Context, "aws:currenttime")
-	delete(rr.Context, "aws:epochtime")
-	if s.Kind == KindAnyone {
-		rr.Caller = rego.Caller{}
-		rr.Context = map[string][]string{"aws:resourceaccount": {key.Account}}
+	req := evaluator.Request{Principal: p, Action: kq.action, Resource: kq.arn, ResourceAccount: key.Account,
+		ResourcePolicy: kq.policy, Grants: kq.grants}
+	sig := a.signature(*s, p, replaced, kq.action, kq.arn, kq.doc, kq.grants)
+	e, ok := a.memo.get(sig)
+	if !ok {
+		req.Context = map[string][]string{}
+		rr := a.eval.RegoRequest(req)
+		delete(rr.Context, "aws:currenttime")
+		delete(rr.Context, "aws:epochtime")
+		if s.Kind == KindAnyone {
+			rr.Caller = rego.Caller{}
+			rr.Context = map[string][]string{"aws:resourceaccount": {key.Account}}
+		}
+		ms, err := a.partial.Matches(ctx, rr, knownFor(s.Kind))
+		if err != nil {
+			return acc, err
+		}
+		e = &memoEntry{ways: ways(a.combine(*s, rr, ms, kq.grants))}
+		a.memo.put(sig, e)
 	}
-	ms, err := a.partial.Matches(ctx, rr, knownFor(s.Kind))
-	if err != nil {
-		return acc, err
-	}
-	d := a.combine(s, req, rr, ms, a.keyGrants(q))
-	ws := ways(d)
+	ws := named(e.ways, &req)
 	switch {
 	case len(ws) == 0:
 		acc.Status = statusDenied
 		if q.All {
-			acc.Reason = a.reason(ctx, s, req)
+			if !e.reasoned {
+				e = &memoEntry{ways: e.ways, reason: a.reason(ctx, *s, req), reasoned: true}
+				a.memo.put(sig, e)
+			}
+			acc.Reason = e.reason
 		}
 	case len(ws[0].Conditions) == 0:
 		acc.Status, acc.Ways = statusAlways, ws
@@ -427,42 +488,10 @@ func (a *Analyzer) reason(ctx context.Context, s Subject, req evaluator.Request)
 	return string(d.Reason)
 }
 
-// statementName names a matched statement for people: its policy, index and Sid.
-func statementName(req evaluator.Request, m rego.PartialMatch) string {
-	p := req.Principal
-	id := "?"
-	at := func(ps []evaluator.Policy, i int) {
-		if i >= 0 && i < len(ps) {
-			id = ps[i].ID
-		}
-	}
-	switch m.Role {
-	case rego.RoleResource:
-		id = req.ResourcePolicy.ID
-	case rego.RoleSCP:
-		if m.Level < len(p.SCPs) {
-			at(p.SCPs[m.Level], m.Position)
-		}
-	case rego.RoleIdentity:
-		at(p.IdentityPolicies, m.Position)
-	case rego.RoleBoundary:
-		if p.Boundary != nil {
-			id = p.Boundary.ID
-		}
-	case rego.RoleSession:
-		at(p.SessionPolicies, m.Position)
-	}
-	s := fmt.Sprintf("%s#%d", id, m.Index)
-	if m.Sid != "" {
-		s += fmt.Sprintf(" %q", m.Sid)
-	}
-	return s
-}
-
 // combine restates kmsim.authz (rego/authz.rego) over statement conditions: the ways the
 // request is allowed. Account and "*" subjects are assumed to have an identity policy that
 // allows (their Note says so).
-func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms []rego.PartialMatch, grants []evaluator.Grant) dnf {
+func (a *Analyzer) combine(s Subject, rr rego.Request, ms []rego.PartialMatch, grants []evaluator.Grant) dnf {
 	c := rr.Caller
 	service := c.Service != ""
 	exempt := c.Root || service
@@ -473,9 +502,9 @@ func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms
 	scpLevels := map[int]dnf{}
 	for _, m := range ms {
 		d := make(dnf, 0, len(m.Alternatives))
-		name := statementName(req, m)
+		ph := placeholderOf(m)
 		for _, alt := range m.Alternatives {
-			d = append(d, conj{conds: alt, stmts: []string{name}})
+			d = append(d, conj{conds: alt, stmts: []stmtRef{{ph: &ph}}})
 		}
 		if m.Effect == "Allow" {
 			if m.Role == rego.RoleResource {
@@ -535,7 +564,7 @@ func (a *Analyzer) combine(s Subject, req evaluator.Request, rr rego.Request, ms
 		}
 	}
 	allowed := and(and(path, scpOK), notDenied)
-	if g := grantWays(s, req, grants, identity); len(g) > 0 {
+	if g := grantWays(s, rr, grants, identity); len(g) > 0 {
 		allowed = or(allowed, and(and(g, scpOK), notDenied))
 	}
 	return allowed
@@ -551,12 +580,12 @@ var encryptionContextOperations = map[string]bool{
 // grantWays lists the grants that let s perform req's action, with their constraints as
 // conditions. A grant to the subject's ARN or its role applies as is; one to its account
 // delegates to its identity policies (identity), as a key policy naming the account does.
-func grantWays(s Subject, req evaluator.Request, grants []evaluator.Grant, identity dnf) dnf {
-	op := strings.TrimPrefix(req.Action, "kms:")
-	p := req.Principal
+func grantWays(s Subject, rr rego.Request, grants []evaluator.Grant, identity dnf) dnf {
+	op := strings.TrimPrefix(rr.Action, "kms:")
+	p := s.Principal
 	var out dnf
 	for _, g := range grants {
-		if g.KeyARN != req.Resource || !slices.Contains(g.Operations, op) {
+		if g.KeyARN != rr.Resource || !slices.Contains(g.Operations, op) {
 			continue
 		}
 		direct := s.Kind != KindAccount && s.Kind != KindAnyone && (g.GranteePrincipal == s.ARN || g.GranteePrincipal == p.ARN ||
@@ -565,7 +594,7 @@ func grantWays(s Subject, req evaluator.Request, grants []evaluator.Grant, ident
 		if !direct && !viaAccount {
 			continue
 		}
-		c := conj{path: PathGrant, stmts: []string{"grant " + g.ID}}
+		c := conj{path: PathGrant, stmts: []stmtRef{{name: "grant " + g.ID}}}
 		if encryptionContextOperations[op] {
 			for _, k := range slices.Sorted(mapKeysS(g.EncryptionContextSubset)) {
 				c.conds = append(c.conds, rego.Residual{Key: "kms:EncryptionContext:" + k, Op: rego.OpEquals, Values: []string{g.EncryptionContextSubset[k]}})
