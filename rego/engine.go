@@ -64,9 +64,10 @@ func mustParse(file, src string) *ast.Module {
 }
 
 // Engine decides requests. It translates each distinct policy document once, and compiles each
-// distinct set of policies, with the kmsim.lib and kmsim.authz modules, into one prepared query
-// of data.kmsim.authz.decision, so a decision is a single evaluation. Both are kept in bounded
-// LRU caches. An Engine is safe for concurrent use.
+// distinct set of policies, with the kmsim.lib and kmsim.authz modules, once. Decisions are
+// remembered by the facts they read, and specialised by partial evaluation to the caller,
+// action, resource and grants of a request (see Decide). Everything is kept in bounded LRU
+// caches. An Engine is safe for concurrent use.
 type Engine struct {
 	modules   map[Kind]*lru[*module] // by document
 	sets      *lru[*policySet]       // by the package keys of the set's modules
