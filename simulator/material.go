@@ -71,15 +71,18 @@ func (s *Server) addMaterial(k *keyRecord, sealed []byte, id string, imported *i
 // model, and the earliest ValidTo of the material it holds (nil if none expires). ok is false
 // when the key holds no imported material.
 func importedExpiration(k *keyRecord) (model string, validTo *time.Time, ok bool) {
-	for i, r := range k.Imports {
-		if i >= len(k.Material) || k.Material[i] == nil {
+	if k.Origin != "EXTERNAL" {
+		return "", nil, false
+	}
+	for i, m := range k.Material {
+		if m == nil {
 			continue
 		}
 		ok = true
-		if r.ExpirationModel != materialExpires {
+		if i >= len(k.Imports) || k.Imports[i].ExpirationModel != materialExpires {
 			continue
 		}
-		if validTo == nil || r.ValidTo.Before(*validTo) {
+		if r := k.Imports[i]; validTo == nil || r.ValidTo.Before(*validTo) {
 			vt := r.ValidTo
 			validTo = &vt
 		}
@@ -91,4 +94,25 @@ func importedExpiration(k *keyRecord) (model string, validTo *time.Time, ok bool
 		return materialExpires, validTo, true
 	}
 	return materialDoesNotExpire, nil, true
+}
+
+// completeImports gives the versions of an EXTERNAL key that hold material without an import
+// record (material imported into a data directory before kmsim recorded one) their ids and a
+// record of material that does not expire, so that every version can be deleted and imported
+// again by id. Callers hold the state lock and journal k.
+func (s *Server) completeImports(k *keyRecord) error {
+	ids, err := s.materialIDs(k)
+	if err != nil {
+		return err
+	}
+	k.MaterialIDs = ids
+	if len(k.Imports) < len(k.Material) {
+		recs := make([]importRecord, len(k.Material))
+		copy(recs, k.Imports)
+		for i := len(k.Imports); i < len(recs); i++ {
+			recs[i] = importRecord{ExpirationModel: materialDoesNotExpire}
+		}
+		k.Imports = recs
+	}
+	return nil
 }

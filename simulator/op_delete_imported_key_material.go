@@ -41,6 +41,9 @@ func (s *Server) deleteImportedKeyMaterial(ctx context.Context, c *call, in *Del
 		if k.Origin != "EXTERNAL" {
 			return apiError("UnsupportedOperationException", "%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
 		}
+		if err := s.completeImports(k); err != nil {
+			return err
+		}
 		const none, pending = -2, -1
 		i := len(k.MaterialIDs) - 1 // the current material
 		switch {

@@ -127,6 +127,9 @@ func (s *Server) importKeyMaterial(ctx context.Context, c *call, in *ImportKeyMa
 		if err := checkKeyState(c.op, k); err != nil {
 			return err
 		}
+		if err := s.completeImports(k); err != nil {
+			return err
+		}
 		return s.state.importMaterial(k, imp)
 	})
 	if err != nil {
