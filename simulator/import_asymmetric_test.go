@@ -203,6 +203,18 @@ func TestImportedAsymmetricInterop(t *testing.T) {
 				if !bytes.Equal(dec.Plaintext, msg) || dec.KeyMaterialId != nil {
 					t.Fatalf("decrypted %q, key material %v", dec.Plaintext, dec.KeyMaterialId)
 				}
+				enc, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: msg, EncryptionAlgorithm: types.EncryptionAlgorithmSpec(alg)})
+				must(t, err)
+				var pt []byte
+				if tc.spec == keyspec.SM2 {
+					pt, err = local.private.(*sm2.PrivateKey).Decrypt(nil, enc.CiphertextBlob, sm2.ASN1DecrypterOpts)
+				} else {
+					pt, err = rsa.DecryptOAEP(sha256.New(), nil, local.private.(*rsa.PrivateKey), enc.CiphertextBlob, nil)
+				}
+				must(t, err)
+				if !bytes.Equal(pt, msg) {
+					t.Fatal("the local private key does not decrypt kmsim's ciphertext")
+				}
 			case types.KeyUsageTypeKeyAgreement:
 				peer, err := ecdh.P256().GenerateKey(rand.Reader)
 				must(t, err)
