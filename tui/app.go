@@ -157,6 +157,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.show(WhoCanPage, true), m.pages[WhoCanPage].(*whocan.Model).SetKey(msg.Key))
 	case common.OpenPrincipalMsg:
 		cmds = append(cmds, m.show(PrincipalPage, true), m.pages[PrincipalPage].(*principal.Model).SetPrincipal(msg.ARN))
+	case common.ExplainEventMsg:
+		cmds = append(cmds, m.show(ExplainPage, true), m.pages[ExplainPage].(*explain.Model).SetEvent(msg))
+	case common.OpenTrailMsg:
+		cmds = append(cmds, m.show(TrailPage, true), m.pages[TrailPage].(*trailpage.Model).SetKey(msg.KeyARN))
 	case common.OpenDryRunMsg:
 		cmds = append(cmds, m.show(DryRunPage, true), m.pages[DryRunPage].(*dryrun.Model).SetKey(msg.Key))
 	case common.ErrorMsg:

@@ -38,7 +38,7 @@ func TestFlowExplainDenial(t *testing.T) {
 	// Pick developer and alias/app-data with the arrow keys, as a person would.
 	principals := svc.Principals()
 	pi := indexOf(principals, tuitest.DeveloperARN)
-	ks, _ := svc.Keys(t.Context())
+	ks, _ := svc.WorldKeys(t.Context())
 	ki := -1
 	for i, k := range ks {
 		if k.Alias() == "alias/app-data" {

@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/simulatecmd"
@@ -57,8 +59,34 @@ func NewService(w *fixtures.World, dataDir string) Service {
 	return &worldService{world: w, dataDir: dataDir}
 }
 
-// Keys lists every key of the world, sorted by account, region and first alias.
+// Keys lists every key of the world and, after them in each account and Region, the keys only
+// the trail names, sorted by account, Region and first alias (or id); each with its events in the
+// trail. Without a trail, or when it cannot be read, the world's keys are listed alone.
 func (s *worldService) Keys(ctx context.Context) ([]common.Key, error) {
+	uses := s.keyEvents(ctx)
+	out, _ := s.WorldKeys(ctx)
+	for i, ck := range out {
+		if u, ok := uses[ck.ARN]; ok {
+			out[i].Events, out[i].LastEvent = u.Events, u.LastEvent
+			delete(uses, ck.ARN)
+		}
+	}
+	for arn, u := range uses {
+		parts := strings.SplitN(arn, ":", 6)
+		fk := &fixtures.Key{Region: parts[3], Account: parts[4], ID: strings.TrimPrefix(parts[5], "key/"), State: "unknown",
+			Description: "not in the world: named by " + plural(u.Events, "event") + " in the trail"}
+		ck := common.Key{Key: fk, ARN: arn, TrailOnly: true, Events: u.Events, LastEvent: u.LastEvent}
+		if a := s.world.Account(fk.Account); a != nil {
+			ck.AccountName = a.Name
+		}
+		out = append(out, ck)
+	}
+	sortKeys(out)
+	return out, nil
+}
+
+// WorldKeys lists the world's keys, sorted by account, Region and first alias.
+func (s *worldService) WorldKeys(ctx context.Context) ([]common.Key, error) {
 	var out []common.Key
 	for i := range s.world.Keys {
 		k := &s.world.Keys[i]
@@ -68,21 +96,57 @@ func (s *worldService) Keys(ctx context.Context) ([]common.Key, error) {
 		}
 		out = append(out, ck)
 	}
-	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
+	sortKeys(out)
+	return out, nil
+}
+
+// sortKeys orders keys by account and Region, the world's before the trail's, then by alias and id.
+func sortKeys(ks []common.Key) {
+	sort.SliceStable(ks, func(i, j int) bool {
+		a, b := ks[i], ks[j]
 		if a.Account != b.Account {
 			return a.Account < b.Account
 		}
 		if a.Region != b.Region {
 			return a.Region < b.Region
 		}
-		return a.Alias() < b.Alias()
+		if a.TrailOnly != b.TrailOnly {
+			return b.TrailOnly
+		}
+		if a.Alias() != b.Alias() {
+			return a.Alias() < b.Alias()
+		}
+		return a.ID < b.ID
 	})
-	return out, nil
+}
+
+// keyEvents counts the trail's events per key ARN, with the time of the latest; empty without a trail.
+func (s *worldService) keyEvents(ctx context.Context) map[string]common.Key {
+	out := map[string]common.Key{}
+	if _, err := os.Stat(filepath.Join(s.dataDir, "kmsim.duckdb")); err != nil && !s.Live() {
+		return out
+	}
+	res, err := s.Query(ctx, `SELECT keyArn, count(*) AS n, max(eventTime) AS last FROM events
+		WHERE keyArn IS NOT NULL GROUP BY keyArn ORDER BY keyArn`)
+	if err != nil {
+		return out
+	}
+	for _, r := range res.Rows {
+		arn, _ := r[0].(string)
+		if parts := strings.SplitN(arn, ":", 6); len(parts) != 6 || !strings.HasPrefix(parts[5], "key/") {
+			continue
+		}
+		n, _ := strconv.Atoi(fmt.Sprint(r[1]))
+		out[arn] = common.Key{Events: n, LastEvent: dateTime(r[2])}
+	}
+	return out
 }
 
 // Policy returns the key's policy, indented, and its Rego translation.
 func (s *worldService) Policy(ctx context.Context, k common.Key) (common.Policy, error) {
+	if k.TrailOnly {
+		return common.Policy{}, fmt.Errorf("%s is not in the world: its policy is unknown", k.ARN)
+	}
 	pol := worldview.KeyPolicy(s.world, k.Key)
 	var p common.Policy
 	var v any
@@ -165,4 +229,29 @@ func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
 		f.Detections = det
 	}
 	return f, nil
+}
+
+// plural writes n and noun, with an s unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// dateTime shows a time the trail answered (a time, or RFC 3339 text through a server) as
+// "2006-01-02 15:04:05" UTC.
+func dateTime(v any) string {
+	switch v := v.(type) {
+	case time.Time:
+		return v.UTC().Format(time.DateTime)
+	case string:
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			return t.UTC().Format(time.DateTime)
+		}
+		return v
+	case nil:
+		return ""
+	}
+	return fmt.Sprint(v)
 }

@@ -7,11 +7,16 @@ import (
 	"github.com/kmsim/kmsim/trail"
 )
 
-// Key is one key of the world as the keys and key detail views show it.
+// Key is one key as the keys and key detail views show it: a key of the world or, with TrailOnly,
+// a key the trail names that the world does not hold (only its account, Region and id are known).
 type Key struct {
 	*fixtures.Key
 	ARN         string
 	AccountName string
+	TrailOnly   bool
+	// Events is how many events of the trail name the key; LastEvent is the time of the latest.
+	Events    int
+	LastEvent string
 }
 
 // Alias is the key's first alias, or "" when it has none.

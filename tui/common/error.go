@@ -29,3 +29,15 @@ type OpenPrincipalMsg struct{ ARN string }
 
 // PolicySavedMsg says a key's policy was saved: views showing the key reload it.
 type PolicySavedMsg struct{ Key Key }
+
+// OpenTrailMsg asks the root to show the trail's events on a key.
+type OpenTrailMsg struct{ KeyARN string }
+
+// ExplainEventMsg asks the root to decide again, in the explain view, the request a trail event records.
+type ExplainEventMsg struct {
+	EventID   string
+	Principal string // the caller's ARN
+	Action    string // kms:EVENTNAME
+	KeyARN    string
+	Context   []string // KEY=VALUE: the request's encryption context
+}

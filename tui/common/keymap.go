@@ -10,7 +10,8 @@ type KeyMap struct {
 	NextField, PrevField, Left, Right     key.Binding
 	Keys, Trail, Explain, Findings        key.Binding
 	Refresh                               key.Binding
-	ErrorsOnly, EventName                 key.Binding
+	ErrorsOnly, EventName, Principal      key.Binding
+	ClearFilters, ExplainEvent            key.Binding
 }
 
 // DefaultKeyMap returns the TUI's key bindings.
@@ -19,31 +20,34 @@ func DefaultKeyMap() *KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, h))
 	}
 	return &KeyMap{
-		Up:         b([]string{"up", "k"}, "↑/k", "up"),
-		Down:       b([]string{"down", "j"}, "↓/j", "down"),
-		PageUp:     b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
-		PageDown:   b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
-		Home:       b([]string{"home", "g"}, "g", "top"),
-		End:        b([]string{"end", "G"}, "G", "bottom"),
-		Select:     b([]string{"enter"}, "enter", "open"),
-		Back:       b([]string{"esc", "q"}, "q/esc", "back"),
-		Quit:       b([]string{"ctrl+c"}, "ctrl+c", "quit"),
-		Help:       b([]string{"?"}, "?", "help"),
-		Filter:     b([]string{"/"}, "/", "filter"),
-		Sort:       b([]string{"s"}, "s", "sort"),
-		Prompt:     b([]string{":"}, ":", "sql"),
-		Toggle:     b([]string{"r"}, "r", "rego"),
-		NextField:  b([]string{"tab", "down"}, "tab", "next field"),
-		PrevField:  b([]string{"shift+tab", "up"}, "shift+tab", "prev field"),
-		Left:       b([]string{"left", "h"}, "←/h", "previous"),
-		Right:      b([]string{"right", "l"}, "→/l", "next"),
-		Keys:       b([]string{"1"}, "1", "keys"),
-		Trail:      b([]string{"2"}, "2", "trail"),
-		Explain:    b([]string{"3"}, "3", "explain"),
-		Findings:   b([]string{"4"}, "4", "findings"),
-		Refresh:    b([]string{"ctrl+r"}, "ctrl+r", "refresh"),
-		ErrorsOnly: b([]string{"e"}, "e", "errors only"),
-		EventName:  b([]string{"n"}, "n", "event name"),
+		Up:           b([]string{"up", "k"}, "↑/k", "up"),
+		Down:         b([]string{"down", "j"}, "↓/j", "down"),
+		PageUp:       b([]string{"pgup", "ctrl+u"}, "pgup", "page up"),
+		PageDown:     b([]string{"pgdown", "ctrl+d"}, "pgdn", "page down"),
+		Home:         b([]string{"home", "g"}, "g", "top"),
+		End:          b([]string{"end", "G"}, "G", "bottom"),
+		Select:       b([]string{"enter"}, "enter", "open"),
+		Back:         b([]string{"esc", "q"}, "q/esc", "back"),
+		Quit:         b([]string{"ctrl+c"}, "ctrl+c", "quit"),
+		Help:         b([]string{"?"}, "?", "help"),
+		Filter:       b([]string{"/"}, "/", "filter"),
+		Sort:         b([]string{"s"}, "s", "sort"),
+		Prompt:       b([]string{":"}, ":", "sql"),
+		Toggle:       b([]string{"r"}, "r", "rego"),
+		NextField:    b([]string{"tab", "down"}, "tab", "next field"),
+		PrevField:    b([]string{"shift+tab", "up"}, "shift+tab", "prev field"),
+		Left:         b([]string{"left", "h"}, "←/h", "previous"),
+		Right:        b([]string{"right", "l"}, "→/l", "next"),
+		Keys:         b([]string{"1"}, "1", "keys"),
+		Trail:        b([]string{"2"}, "2", "trail"),
+		Explain:      b([]string{"3"}, "3", "explain"),
+		Findings:     b([]string{"4"}, "4", "findings"),
+		Refresh:      b([]string{"ctrl+r"}, "ctrl+r", "refresh"),
+		ErrorsOnly:   b([]string{"e"}, "e", "errors only"),
+		EventName:    b([]string{"n"}, "n", "event name"),
+		Principal:    b([]string{"p"}, "p", "principal"),
+		ClearFilters: b([]string{"c"}, "c", "clear filters"),
+		ExplainEvent: b([]string{"x"}, "x", "explain"),
 	}
 }
 

@@ -52,7 +52,7 @@ type decisionMsg struct {
 // Service is what the explain view asks of kmsim.
 type Service interface {
 	Principals() []string
-	Keys(ctx context.Context) ([]common.Key, error)
+	WorldKeys(ctx context.Context) ([]common.Key, error)
 	Decide(ctx context.Context, r common.ExplainRequest) (common.Explanation, error)
 }
 
@@ -69,6 +69,7 @@ type Model struct {
 	loading    bool
 	exp        *common.Explanation
 	result     *viewer.Model
+	event      *common.ExplainEventMsg // an event to explain once the choices are loaded
 }
 
 // New returns the explain view; Init loads the choices.
@@ -91,7 +92,7 @@ func (m *Model) Init() tea.Cmd {
 	m.loading = true
 	svc, ctx := m.svc, m.common.Ctx
 	return func() tea.Msg {
-		ks, err := svc.Keys(ctx)
+		ks, err := svc.WorldKeys(ctx)
 		return setupMsg{principals: svc.Principals(), keys: ks, err: err}
 	}
 }
@@ -191,6 +192,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if msg.err != nil {
 			return common.ErrorCmd(msg.err)
 		}
+		if ev := m.event; ev != nil {
+			m.event = nil
+			return m.SetEvent(*ev)
+		}
 		return nil
 	case decisionMsg:
 		if msg.seq != m.seq {
@@ -239,6 +244,35 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 	}
 	return nil
+}
+
+// SetEvent fills the form with the request a trail event records and decides it; when the world
+// lacks the event's principal, action or key, it says so and leaves that field to choose.
+func (m *Model) SetEvent(ev common.ExplainEventMsg) tea.Cmd {
+	if m.principals == nil && m.keys == nil {
+		m.event = &ev // the choices are loading
+		return nil
+	}
+	m.context.SetValue(strings.Join(ev.Context, ", "))
+	var missing []string
+	if !m.Choose(FieldPrincipal, ev.Principal) {
+		missing = append(missing, "its principal "+ev.Principal+" is not in the world")
+	}
+	if !m.Choose(FieldAction, ev.Action) {
+		missing = append(missing, ev.Action+" is not an action offered here")
+	}
+	if ev.KeyARN == "" {
+		missing = append(missing, "it names no key")
+	} else if !m.Choose(FieldKey, ev.KeyARN) {
+		missing = append(missing, "its key "+ev.KeyARN+" is not in the world")
+	}
+	if len(missing) > 0 {
+		m.exp = nil
+		m.result.SetContent(fmt.Sprintf("Event %s cannot be decided again as recorded:\n  %s\nChoose with ←/→ and press enter to decide a request like it.",
+			ev.EventID, strings.Join(missing, "\n  ")))
+		return nil
+	}
+	return m.decide()
 }
 
 func (m *Model) cycle(d int) {

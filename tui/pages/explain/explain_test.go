@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/explain"
 )
@@ -81,5 +82,42 @@ func TestExplainRejectsBadContext(t *testing.T) {
 	press("<tab><tab><tab>novalue<enter>")
 	if m.Explanation() != nil || m.Busy() {
 		t.Fatal("a context entry without = is refused before deciding")
+	}
+}
+
+// An event of the trail, decided again: the form takes its principal, action, key and encryption
+// context; what the world lacks is named.
+func TestExplainEvent(t *testing.T) {
+	m, _ := newExplain(t)
+	ev := common.ExplainEventMsg{EventID: "e1", Principal: tuitest.DeveloperARN, Action: "kms:Decrypt", KeyARN: tuitest.AppDataARN,
+		Context: []string{"kms:EncryptionContext:app=billing"}}
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetEvent(ev))...)
+	r := m.Request()
+	if r.Principal != tuitest.DeveloperARN || r.Action != "kms:Decrypt" || r.Key.ARN != tuitest.AppDataARN ||
+		len(r.Context) != 1 || r.Context[0] != "kms:EncryptionContext:app=billing" {
+		t.Fatalf("request %+v", r)
+	}
+	if e := m.Explanation(); e == nil || e.Effect != "implicitDeny" {
+		t.Fatalf("explanation %+v", e)
+	}
+	ev = common.ExplainEventMsg{EventID: "e2", Principal: "arn:aws:iam::111122223333:user/Alice", Action: "kms:Decrypt",
+		KeyARN: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetEvent(ev))...)
+	v := m.View()
+	if m.Explanation() != nil || !strings.Contains(v, "Event e2 cannot be decided again as recorded") ||
+		!strings.Contains(v, "its principal arn:aws:iam::111122223333:user/Alice is not in the world") {
+		t.Fatalf("an event the world cannot decide:\n%s", v)
+	}
+}
+
+// An event sent before the choices are loaded is decided once they are.
+func TestExplainEventBeforeSetup(t *testing.T) {
+	m := explain.New(tuitest.Common(t), tuitest.Service(t))
+	m.SetSize(tuitest.Width, tuitest.Height)
+	setup := tuitest.Messages(m.Init())
+	m.SetEvent(common.ExplainEventMsg{EventID: "e1", Principal: tuitest.AdminARN, Action: "kms:Encrypt", KeyARN: tuitest.AppDataARN})
+	tuitest.Drive(t, m.Update, setup...)
+	if e := m.Explanation(); e == nil || e.Effect != "allowed" || m.Request().Principal != tuitest.AdminARN {
+		t.Fatalf("explanation %+v, request %+v", e, m.Request())
 	}
 }

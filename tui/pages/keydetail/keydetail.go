@@ -1,9 +1,11 @@
 // Package keydetail is the view of one key: metadata, aliases, tags, and its key policy as JSON
-// with, on demand, the Rego module kmsim evaluates beside it (or below it on narrow terminals).
+// with, on demand, the Rego module kmsim evaluates beside it (or below it on narrow terminals). A
+// key only the trail names shows what the trail knows of it.
 package keydetail
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -19,10 +21,11 @@ import (
 // SideBySideWidth is the narrowest width at which JSON and Rego sit side by side.
 const SideBySideWidth = 120
 
-// The keys that open the who-can and dry-run views on the key.
+// The keys that open the who-can, dry-run and trail views on the key.
 var (
 	whoCanKey = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can"))
 	dryRunKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dry-run edit"))
+	trailKey  = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "its events"))
 )
 
 // policyMsg carries a key's policy and its translation.
@@ -72,6 +75,12 @@ func (m *Model) SetKey(k common.Key) tea.Cmd {
 	m.json.SetContent("translating the key policy…")
 	m.rego.SetContent("")
 	m.layout()
+	if k.TrailOnly {
+		m.loading = false
+		m.json.SetContent(fmt.Sprintf("The world does not hold this key: only the trail names it.\n"+
+			"Its policy, grants and who can use it are unknown; t shows its events (%d).", k.Events))
+		return nil
+	}
 	svc, ctx := m.svc, m.common.Ctx
 	return func() tea.Msg {
 		p, err := svc.Policy(ctx, k)
@@ -130,6 +139,17 @@ func (m *Model) metaLines() []string {
 	if created == "" {
 		created = "when the simulator starts"
 	}
+	if k.TrailOnly {
+		lines := []string{
+			field("ARN", k.ARN),
+			strings.Join([]string{field("State", "unknown (not in the world)"), field("Account", acct), field("Region", k.Region)}, "   "),
+			field("Trail", fmt.Sprintf("events: %d, the last at %s", k.Events, k.LastEvent)),
+		}
+		for i, l := range lines {
+			lines[i] = ansi.Truncate(l, m.common.Width, "…")
+		}
+		return lines
+	}
 	lines := []string{
 		field("ARN", k.ARN),
 		strings.Join([]string{field("State", k.State), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
@@ -185,19 +205,22 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		km := m.common.Keys
 		switch {
-		case key.Matches(msg, km.Toggle):
+		case key.Matches(msg, km.Toggle) && !m.key.TrailOnly:
 			m.showRego = !m.showRego
 			if !m.showRego {
 				m.focus = 0
 			}
 			m.layout()
 			return nil
-		case key.Matches(msg, whoCanKey) && m.key.Key != nil:
+		case key.Matches(msg, whoCanKey) && m.key.Key != nil && !m.key.TrailOnly:
 			k := m.key
 			return func() tea.Msg { return common.OpenWhoCanMsg{Key: k} }
-		case key.Matches(msg, dryRunKey) && m.key.Key != nil:
+		case key.Matches(msg, dryRunKey) && m.key.Key != nil && !m.key.TrailOnly:
 			k := m.key
 			return func() tea.Msg { return common.OpenDryRunMsg{Key: k} }
+		case key.Matches(msg, trailKey) && m.key.Key != nil:
+			arn := m.key.ARN
+			return func() tea.Msg { return common.OpenTrailMsg{KeyARN: arn} }
 		case msg.String() == "tab" && m.showRego:
 			m.focus = 1 - m.focus
 			return nil
@@ -216,12 +239,15 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	km := m.common.Keys
+	if m.key.TrailOnly {
+		return []key.Binding{km.Up, km.Down, trailKey}
+	}
 	toggle := km.Toggle
 	if m.showRego {
 		toggle.SetHelp("r", "hide rego")
-		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane")), whoCanKey, dryRunKey}
+		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane")), whoCanKey, dryRunKey, trailKey}
 	}
-	return []key.Binding{km.Up, km.Down, toggle, whoCanKey, dryRunKey}
+	return []key.Binding{km.Up, km.Down, toggle, whoCanKey, dryRunKey, trailKey}
 }
 
 // FullHelp implements help.KeyMap.

@@ -1,4 +1,5 @@
-// Package keys is the view listing every key of the world: alias, spec, usage, state, description.
+// Package keys is the view listing every key of the world, and the keys only the trail names: alias,
+// spec, usage, state, description and the last event on the key in the trail.
 package keys
 
 import (
@@ -62,11 +63,12 @@ type Model struct {
 func New(c common.Common, svc Service) *Model {
 	return &Model{common: c, svc: svc, prompt: prompt.New(c), table: table.New(c, []table.Column{
 		{Title: "Alias", Min: 18, Grow: 2},
-		{Title: "Account", Min: 12, Drop: 4},
-		{Title: "Region", Min: 9, Drop: 5},
+		{Title: "Account", Min: 12, Drop: 3},
+		{Title: "Region", Min: 9, Drop: 6},
 		{Title: "Spec", Min: 17, Drop: 2},
-		{Title: "Usage", Min: 15, Drop: 3},
+		{Title: "Usage", Min: 15, Drop: 5},
 		{Title: "State", Min: 8},
+		{Title: "Last event", Min: 16, Drop: 4},
 		{Title: "Description", Min: 11, Grow: 3, Drop: 1},
 	})}
 }
@@ -190,7 +192,11 @@ func (m *Model) refresh() {
 		if alias == "" {
 			alias = k.ID
 		}
-		rows[i] = []string{alias, k.Account, k.Region, k.Spec, k.Usage, k.State, k.Description}
+		last := k.LastEvent
+		if len(last) > 16 {
+			last = last[:16] // to the minute
+		}
+		rows[i] = []string{alias, k.Account, k.Region, k.Spec, k.Usage, k.State, last, k.Description}
 		if hadPrev && k.ARN == prev.ARN {
 			cursor = i
 		}

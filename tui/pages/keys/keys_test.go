@@ -1,10 +1,12 @@
 package keys_test
 
 import (
+	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/keys"
 )
@@ -77,5 +79,34 @@ func TestKeysSortAndOpen(t *testing.T) {
 	msgs := press("<enter>")
 	if len(msgs) != 1 || msgs[0].(keys.OpenKeyMsg).Key.Alias() != "alias/app-data" {
 		t.Fatalf("enter on the second key: %v", msgs)
+	}
+}
+
+// The trail's keys: a key of the world shows its last event; a key only the trail names is listed
+// after the world's of its account and Region, its state unknown.
+func TestKeysFromTrail(t *testing.T) {
+	dir := t.TempDir()
+	recs := tuitest.Records()
+	recs[2].Resources[0].ARN = "arn:aws:kms:us-east-1:111122223333:key/00000000-0000-4000-8000-000000000000"
+	tuitest.WriteTrail(t, dir, recs)
+	m := keys.New(tuitest.Common(t), tui.NewService(tuitest.World(t), dir))
+	m.SetSize(tuitest.Width, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.Init())...)
+	shown := m.Shown()
+	if len(shown) != 6 {
+		t.Fatalf("%d keys, want the world's 5 and 1 only in the trail", len(shown))
+	}
+	last := shown[5]
+	if !last.TrailOnly || last.ID != "00000000-0000-4000-8000-000000000000" || last.State != "unknown" || last.Events != 1 ||
+		last.LastEvent != "2024-05-01 12:02:00" {
+		t.Fatalf("the key only the trail names: %+v", last)
+	}
+	for _, k := range shown[:5] {
+		if k.TrailOnly || (k.ID == tuitest.AppDataKey) != (k.Events == 2) {
+			t.Errorf("%s: trail only %v, %d events", k.ARN, k.TrailOnly, k.Events)
+		}
+	}
+	if last.Description != "not in the world: named by 1 event in the trail" || !strings.Contains(m.View(), "00000000-0000-4000-…  111122223333                     unknown   2024-05-01 12:02") {
+		t.Errorf("description %q, view:\n%s", last.Description, m.View())
 	}
 }

@@ -1,6 +1,6 @@
 // Package trail is the view of the CloudTrail events kmsim recorded: a table that fits the width,
-// filters (errors only, event name, text), a SQL prompt whose results fill the same table, and the
-// full record of an event. While a server runs, the table refreshes on a tick.
+// filters (key, principal, event name, errors only, text), a SQL prompt whose results fill the same
+// table, and the full record of an event. While a server runs, the table refreshes on a tick.
 package trail
 
 import (
@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -37,8 +38,14 @@ type resultMsg struct {
 
 // recordMsg carries the record to show.
 type recordMsg struct {
-	title, text string
-	err         error
+	id, title, text string
+	err             error
+}
+
+// explainMsg carries the request an event records, for the explain view.
+type explainMsg struct {
+	req common.ExplainEventMsg
+	err error
 }
 
 // tickMsg asks for a refresh while a server is running.
@@ -56,6 +63,7 @@ type promptKind int
 const (
 	promptText promptKind = iota
 	promptEventName
+	promptPrincipal
 	promptSQL
 )
 
@@ -73,11 +81,14 @@ type Model struct {
 	svc        Service
 	errorsOnly bool
 	eventName  string
+	principal  string // part of the caller's or principal's ARN
+	keyARN     string
 	text       string
 	sql        string // a query typed at the ":" prompt; "" for the event table
 	res        *trail.Result
 	rows       [][]string // rows of res as text, before the text filter
 	ids        []string   // eventID of each row in rows ("" when unknown)
+	recordID   string     // eventID of the record shown
 	keep       []int      // indexes into rows that pass the text filter
 	seq        int        // number of the latest query
 	loading    bool
@@ -131,6 +142,17 @@ func (m *Model) Back() bool {
 	return false
 }
 
+// SetKey shows the events on the key arn (and no other filter but errors only).
+func (m *Model) SetKey(arn string) tea.Cmd {
+	m.keyARN, m.eventName, m.principal, m.text, m.sql, m.showRecord = arn, "", "", "", "", false
+	m.table.SetColumns(eventColumns)
+	m.table.SetSize(m.common.Width, m.common.Height-1)
+	return m.query()
+}
+
+// Key is the key whose events are shown, or "".
+func (m *Model) Key() string { return m.keyARN }
+
 // Live reports whether a server was running at the last query.
 func (m *Model) Live() bool { return m.live }
 
@@ -157,6 +179,12 @@ func (m *Model) SQL() string {
 	}
 	if m.eventName != "" {
 		where = append(where, "eventName = "+quote(m.eventName))
+	}
+	if m.keyARN != "" {
+		where = append(where, "keyArn = "+quote(m.keyARN))
+	}
+	if m.principal != "" {
+		where = append(where, "coalesce(callerArn, principalArn) ILIKE "+quote("%"+m.principal+"%"))
 	}
 	q := "SELECT eventTime, eventName, coalesce(callerArn, principalArn) AS principal, keyArn, errorCode, eventID FROM events"
 	if len(where) > 0 {
@@ -217,11 +245,19 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.tick()
 		}
 		return m.query()
+	case explainMsg:
+		m.loading = false
+		if msg.err != nil {
+			return common.ErrorCmd(msg.err)
+		}
+		req := msg.req
+		return func() tea.Msg { return req }
 	case recordMsg:
 		m.loading = false
 		if msg.err != nil {
 			return common.ErrorCmd(msg.err)
 		}
+		m.recordID = msg.id
 		m.record.SetTitle(msg.title)
 		m.record.SetContent(msg.text)
 		m.showRecord = true
@@ -230,11 +266,14 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if m.prompt.Active() {
 			return m.updatePrompt(msg)
 		}
+		km := m.common.Keys
 		if m.showRecord {
+			if key.Matches(msg, km.ExplainEvent) {
+				return m.explain(m.recordID)
+			}
 			_, cmd := m.record.Update(msg)
 			return cmd
 		}
-		km := m.common.Keys
 		switch {
 		case key.Matches(msg, km.Filter):
 			m.kind = promptText
@@ -242,6 +281,12 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, km.EventName):
 			m.kind = promptEventName
 			return m.prompt.Open("event name: ", m.eventName)
+		case key.Matches(msg, km.Principal):
+			m.kind = promptPrincipal
+			return m.prompt.Open("principal: ", m.principal)
+		case key.Matches(msg, km.ClearFilters):
+			m.errorsOnly, m.eventName, m.principal, m.keyARN, m.text = false, "", "", "", ""
+			return m.query()
 		case key.Matches(msg, km.Prompt):
 			m.kind = promptSQL
 			v := m.sql
@@ -256,6 +301,11 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.query()
 		case key.Matches(msg, km.Select):
 			return m.open()
+		case key.Matches(msg, km.ExplainEvent) && m.sql == "":
+			if i := m.table.Cursor(); i >= 0 && i < len(m.keep) {
+				return m.explain(m.ids[m.keep[i]])
+			}
+			return nil
 		}
 		_, cmd := m.table.Update(msg)
 		return cmd
@@ -277,6 +327,11 @@ func (m *Model) updatePrompt(msg tea.KeyMsg) tea.Cmd {
 	case promptEventName:
 		if res == prompt.Submitted {
 			m.eventName = v
+			return m.query()
+		}
+	case promptPrincipal:
+		if res == prompt.Submitted {
+			m.principal = v
 			return m.query()
 		}
 	case promptSQL:
@@ -363,7 +418,7 @@ func (m *Model) open() tea.Cmd {
 			if len(res.Rows) == 0 {
 				return recordMsg{err: fmt.Errorf("no event %s in the trail", id)}
 			}
-			return recordMsg{title: "Record " + id, text: indentJSON(res.Rows[0][0])}
+			return recordMsg{id: id, title: "Record " + id, text: indentJSON(res.Rows[0][0])}
 		}
 	}
 	obj := map[string]any{}
@@ -372,6 +427,72 @@ func (m *Model) open() tea.Cmd {
 	}
 	text := indentJSON(obj)
 	return func() tea.Msg { return recordMsg{title: fmt.Sprintf("Row %d", row+1), text: text} }
+}
+
+// explain reads the event id and asks for the request it records to be explained.
+func (m *Model) explain(id string) tea.Cmd {
+	if id == "" {
+		return nil
+	}
+	m.loading = true
+	svc, ctx := m.svc, m.common.Ctx
+	return func() tea.Msg {
+		res, err := svc.Query(ctx, "SELECT record::VARCHAR AS record FROM events WHERE eventID = "+quote(id))
+		if err != nil {
+			return explainMsg{err: err}
+		}
+		if len(res.Rows) == 0 {
+			return explainMsg{err: fmt.Errorf("no event %s in the trail", id)}
+		}
+		s, _ := res.Rows[0][0].(string)
+		req, err := EventRequest([]byte(s))
+		return explainMsg{req: req, err: err}
+	}
+}
+
+// EventRequest is the request a CloudTrail record of a KMS call describes: its caller, kms:EVENTNAME,
+// the key (the first AWS::KMS::Key resource, else requestParameters.keyId when it is a key ARN) and
+// the encryption context as kms:EncryptionContext:KEY=VALUE entries, sorted.
+func EventRequest(record []byte) (common.ExplainEventMsg, error) {
+	var r struct {
+		EventID      string
+		EventName    string
+		EventSource  string
+		UserIdentity struct {
+			ARN            string
+			SessionContext struct {
+				SessionIssuer struct{ ARN string }
+			}
+		}
+		RequestParameters struct {
+			KeyID             string            `json:"keyId"`
+			EncryptionContext map[string]string `json:"encryptionContext"`
+		}
+		Resources []struct {
+			Type string
+			ARN  string
+		}
+	}
+	if err := json.Unmarshal(record, &r); err != nil {
+		return common.ExplainEventMsg{}, fmt.Errorf("event record: %w", err)
+	}
+	if r.EventSource != "kms.amazonaws.com" {
+		return common.ExplainEventMsg{}, fmt.Errorf("event %s is a call to %s, not to AWS KMS", r.EventID, r.EventSource)
+	}
+	out := common.ExplainEventMsg{EventID: r.EventID, Principal: r.UserIdentity.ARN, Action: "kms:" + r.EventName}
+	for _, res := range r.Resources {
+		if res.Type == "AWS::KMS::Key" && out.KeyARN == "" {
+			out.KeyARN = res.ARN
+		}
+	}
+	if out.KeyARN == "" && strings.HasPrefix(r.RequestParameters.KeyID, "arn:") {
+		out.KeyARN = r.RequestParameters.KeyID
+	}
+	for k, v := range r.RequestParameters.EncryptionContext {
+		out.Context = append(out.Context, "kms:EncryptionContext:"+k+"="+v)
+	}
+	sort.Strings(out.Context)
+	return out, nil
 }
 
 // indentJSON renders a record (a JSON string or a decoded value) indented.
@@ -429,15 +550,15 @@ func (m *Model) ShortHelp() []key.Binding {
 	case m.prompt.Active():
 		return m.prompt.ShortHelp()
 	case m.showRecord:
-		return []key.Binding{km.Up, km.Down}
+		return []key.Binding{km.Up, km.Down, km.ExplainEvent}
 	}
-	return []key.Binding{km.Select, km.ErrorsOnly, km.EventName, km.Filter, km.Prompt, km.Refresh}
+	return []key.Binding{km.Select, km.ExplainEvent, km.ErrorsOnly, km.EventName, km.Filter, km.Prompt}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	km := m.common.Keys
-	return [][]key.Binding{km.Nav(), {km.Select, km.ErrorsOnly, km.EventName, km.Filter, km.Prompt, km.Refresh}}
+	return [][]key.Binding{km.Nav(), {km.Select, km.ExplainEvent, km.ErrorsOnly, km.EventName, km.Principal, km.Filter, km.ClearFilters, km.Prompt, km.Refresh}}
 }
 
 // View draws the filters (or the prompt) and the table, or the record.
@@ -457,6 +578,12 @@ func (m *Model) View() string {
 			}
 			if m.eventName != "" {
 				parts = append(parts, "event "+m.eventName)
+			}
+			if m.keyARN != "" {
+				parts = append(parts, "key "+shortARN(m.keyARN))
+			}
+			if m.principal != "" {
+				parts = append(parts, fmt.Sprintf("principal %q", m.principal))
 			}
 		}
 		if m.text != "" {

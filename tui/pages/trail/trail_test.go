@@ -1,9 +1,13 @@
 package trail_test
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	trailpage "github.com/kmsim/kmsim/tui/pages/trail"
 )
@@ -105,5 +109,86 @@ func TestTrailNoTrail(t *testing.T) {
 	tuitest.Drive(t, m.Update, tuitest.Messages(m.Init())...)
 	if !strings.Contains(m.View(), "no trail in") {
 		t.Fatalf("a missing trail says so:\n%s", m.View())
+	}
+}
+
+func TestTrailKeyAndPrincipalFilters(t *testing.T) {
+	m, press := newTrail(t)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey(tuitest.AppDataARN))...)
+	if len(m.Rows()) != 3 || !strings.Contains(m.SQL(), "keyArn = '"+tuitest.AppDataARN+"'") {
+		t.Fatalf("key filter: %v (%s)", events(m), m.SQL())
+	}
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey("arn:aws:kms:us-east-1:111122223333:key/none"))...)
+	if len(m.Rows()) != 0 || !strings.Contains(m.View(), "key key/none") {
+		t.Fatalf("another key: %v\n%s", events(m), m.View())
+	}
+	press("c")
+	press("pdevelop<enter>")
+	if got := strings.Join(events(m), ","); got != "DescribeKey,Decrypt" || m.Key() != "" {
+		t.Fatalf("c, then principal develop: %s, key %q", got, m.Key())
+	}
+	press("e")
+	if got := strings.Join(events(m), ","); got != "Decrypt" || !strings.Contains(m.View(), `principal "develop"`) {
+		t.Fatalf("and errors only: %s\n%s", got, m.View())
+	}
+	press("c")
+	if len(m.Rows()) != 3 {
+		t.Fatalf("c clears every filter: %v", events(m))
+	}
+}
+
+// x on an event asks the root to explain the request it records.
+func TestTrailExplainEvent(t *testing.T) {
+	m, press := newTrail(t)
+	press("<down>") // the denied Decrypt
+	var got []tea.Msg
+	tuitest.Drive(t, func(msg tea.Msg) tea.Cmd {
+		if ev, ok := msg.(common.ExplainEventMsg); ok {
+			got = append(got, ev)
+			return nil
+		}
+		return m.Update(msg)
+	}, tuitest.Keys("x")...)
+	want := common.ExplainEventMsg{EventID: "10000000-0000-4000-8000-000000000001", Principal: tuitest.DeveloperARN,
+		Action: "kms:Decrypt", KeyARN: tuitest.AppDataARN}
+	if len(got) != 1 || !reflect.DeepEqual(got[0], want) {
+		t.Fatalf("x: %+v, want %+v", got, want)
+	}
+}
+
+func TestEventRequest(t *testing.T) {
+	cases := []struct {
+		name, record string
+		want         common.ExplainEventMsg
+		wantErr      string
+	}{
+		{"encryption context and a key resource", `{"eventID":"e1","eventSource":"kms.amazonaws.com","eventName":"Decrypt",
+			"userIdentity":{"arn":"arn:aws:iam::111122223333:user/Alice"},
+			"requestParameters":{"encryptionContext":{"Purpose":"Test","Department":"Development"}},
+			"resources":[{"type":"AWS::KMS::Key","ARN":"arn:aws:kms:us-west-2:111122223333:key/k1"}]}`,
+			common.ExplainEventMsg{EventID: "e1", Principal: "arn:aws:iam::111122223333:user/Alice", Action: "kms:Decrypt",
+				KeyARN:  "arn:aws:kms:us-west-2:111122223333:key/k1",
+				Context: []string{"kms:EncryptionContext:Department=Development", "kms:EncryptionContext:Purpose=Test"}}, ""},
+		{"the key from requestParameters", `{"eventID":"e2","eventSource":"kms.amazonaws.com","eventName":"DescribeKey",
+			"userIdentity":{"arn":"arn:aws:sts::111122223333:assumed-role/App/s"},
+			"requestParameters":{"keyId":"arn:aws:kms:us-east-1:111122223333:key/k2"}}`,
+			common.ExplainEventMsg{EventID: "e2", Principal: "arn:aws:sts::111122223333:assumed-role/App/s", Action: "kms:DescribeKey",
+				KeyARN: "arn:aws:kms:us-east-1:111122223333:key/k2"}, ""},
+		{"not a KMS call", `{"eventID":"e3","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`,
+			common.ExplainEventMsg{}, "not to AWS KMS"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := trailpage.EventRequest([]byte(tc.record))
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !reflect.DeepEqual(got, tc.want) {
+				t.Fatalf("%+v, %v; want %+v", got, err, tc.want)
+			}
+		})
 	}
 }
