@@ -98,8 +98,12 @@ func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual,
 		terms[i] = ast.ArrayComprehensionTerm(trueTerm, c.body)
 	}
 	opts := []func(*rego.Rego){rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.ArrayTerm(terms...))))}
-	for _, m := range pqs.Support {
-		opts = append(opts, rego.ParsedModule(m))
+	if needsSupport(r.conds) {
+		for _, m := range pqs.Support {
+			opts = append(opts, rego.ParsedModule(m))
+		}
+	} else { // the usual case: conditions on the input alone, compiled without modules
+		opts = append(opts, rego.Compiler(emptyCompiler))
 	}
 	q, err := rego.New(opts...).PrepareForEval(ctx)
 	if err != nil { // a residual OPA cannot compile alone: evaluate in full
@@ -248,4 +252,25 @@ func (r *residual) combine(ctx context.Context, s *policySet, bits []byte) (Deci
 		return Decision{}, err
 	}
 	return evalDecision(ctx, pq, in)
+}
+
+// emptyCompiler compiles residual conditions that refer to no rules, sharing what a compiler
+// holds (builtins, types) between them.
+var emptyCompiler = func() *ast.Compiler {
+	c := ast.NewCompiler()
+	c.Compile(map[string]*ast.Module{})
+	return c
+}()
+
+// needsSupport reports whether some condition refers to a rule of the partial evaluation's
+// support modules.
+func needsSupport(conds []condition) bool {
+	found := false
+	for _, c := range conds {
+		ast.WalkRefs(c.body, func(ref ast.Ref) bool {
+			found = found || ref.HasPrefix(ast.DefaultRootRef)
+			return found
+		})
+	}
+	return found
 }
