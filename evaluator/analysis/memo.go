@@ -39,14 +39,30 @@ type docInfo struct {
 	personal bool
 }
 
-// memo holds the remembered answers and the documents seen.
+// memo holds the remembered answers, the documents seen, and the subject and key parts of
+// signatures, each kept once.
 type memo struct {
 	mu      sync.Mutex
 	docs    map[string]*docInfo
-	answers map[string]*memoEntry
+	answers map[signature]*memoEntry
+	sigs    map[subjectSig]*subjectSig
+	keys    map[string]int
 }
 
-func newMemo() *memo { return &memo{docs: map[string]*docInfo{}, answers: map[string]*memoEntry{}} }
+func newMemo() *memo {
+	return &memo{docs: map[string]*docInfo{}, answers: map[signature]*memoEntry{}, sigs: map[subjectSig]*subjectSig{}, keys: map[string]int{}}
+}
+
+// signature is everything an answer can depend on (see Analyzer.signature). Its parts are
+// kept once, so building one does not allocate.
+type signature struct {
+	subject *subjectSig
+	key     int
+	// names are the principal's ARN, role ARN and subject ARN where a document names them.
+	names [3]string
+	// extra holds the principal's personal values and the grants that name it, if any.
+	extra string
+}
 
 // personalKeys are the condition keys whose value differs between principals of one account.
 var personalKeys = map[string]bool{"aws:principalarn": true, "aws:userid": true, "aws:username": true, "aws:principalservicename": true}
@@ -99,18 +115,18 @@ func collectStrings(v any, into map[string]bool) {
 	}
 }
 
-func (m *memo) get(sig string) (*memoEntry, bool) {
+func (m *memo) get(sig signature) (*memoEntry, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	e, ok := m.answers[sig]
 	return e, ok
 }
 
-func (m *memo) put(sig string, e *memoEntry) {
+func (m *memo) put(sig signature, e *memoEntry) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.answers) >= maxMemo {
-		m.answers = map[string]*memoEntry{}
+		m.answers = map[signature]*memoEntry{}
 	}
 	m.answers[sig] = e
 }
@@ -164,44 +180,59 @@ func (a *Analyzer) subjectSig(s Subject, p evaluator.Principal) *subjectSig {
 		fmt.Fprintf(&b, "\x00%s\x00%s\x00%s\x00%v", p.UserID, p.Name, p.SessionName, sortedTags(p.Tags))
 	}
 	ss.prefix = b.String()
+	a.memo.mu.Lock()
+	defer a.memo.mu.Unlock()
+	if kept, ok := a.memo.sigs[*ss]; ok {
+		return kept
+	}
+	a.memo.sigs[*ss] = ss
 	return ss
 }
 
+// keyID numbers a key part of signatures: key ARN, action, key policy and grants.
+func (m *memo) keyID(arn, action string, kp *docInfo, grants []evaluator.Grant) int {
+	var b strings.Builder
+	b.WriteString(arn + "\x00" + action + "\x00" + strconv.Itoa(kp.id))
+	for _, g := range grants {
+		fmt.Fprintf(&b, "\x00%s %s %v %v %v", g.ID, g.GranteePrincipal, g.Operations, g.EncryptionContextEquals, g.EncryptionContextSubset)
+	}
+	k := b.String()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id, ok := m.keys[k]
+	if !ok {
+		id = len(m.keys)
+		m.keys[k] = id
+	}
+	return id
+}
+
 // signature is everything the answer for subject s (with principal p, its identity policies
-// possibly replaced) can depend on: its subjectSig, the action, key and key policy, the
-// principal's names where some document names them (all of its names when a document reads a
-// personal condition key), and the grants that name it.
-func (a *Analyzer) signature(s Subject, p evaluator.Principal, replaced bool, action, keyARN string, kp *docInfo, grants []evaluator.Grant) string {
+// possibly replaced) to the query kq can depend on: its subjectSig, the key part (key, action,
+// key policy, grants), the principal's names where some document names them (all of its names
+// when a document reads a personal condition key), and the grants that name it.
+func (a *Analyzer) signature(s *Subject, p *evaluator.Principal, replaced bool, kq *keyQuery) signature {
 	ss := s.sig
 	if ss == nil || replaced {
-		ss = a.subjectSig(s, p)
+		ss = a.subjectSig(*s, *p)
 	}
-	personal := ss.personal || kp.personal
-	var b strings.Builder
-	b.Grow(len(ss.prefix) + len(action) + len(keyARN) + 64)
-	b.WriteString(ss.prefix)
-	b.WriteByte(0)
-	b.WriteString(action)
-	b.WriteByte(0)
-	b.WriteString(keyARN)
-	b.WriteString("\x00k")
-	b.WriteString(strconv.Itoa(kp.id))
+	sig := signature{subject: ss, key: kq.id}
+	personal := ss.personal || kq.doc.personal
 	for i, name := range [3]string{p.ARN, p.RoleARN, s.ARN} {
-		b.WriteByte(0)
-		if name != "" && (personal || ss.own[i] || kp.strs[name]) {
-			b.WriteString(name)
+		if name != "" && (personal || ss.own[i] || kq.doc.strs[name]) {
+			sig.names[i] = name
 		}
 	}
 	if personal && !ss.personal {
-		fmt.Fprintf(&b, "\x00%s\x00%s\x00%s\x00%v", p.UserID, p.Name, p.SessionName, sortedTags(p.Tags))
+		sig.extra = fmt.Sprintf("%s\x00%s\x00%s\x00%v", p.UserID, p.Name, p.SessionName, sortedTags(p.Tags))
 	}
-	for _, g := range grants {
+	for _, g := range kq.grants {
 		if g.GranteePrincipal == s.ARN || g.GranteePrincipal == p.ARN || (p.RoleARN != "" && g.GranteePrincipal == p.RoleARN) ||
 			(p.Account != "" && g.GranteePrincipal == "arn:aws:iam::"+p.Account+":root") {
-			b.WriteString("\x00g" + g.ID + "\x00" + g.GranteePrincipal)
+			sig.extra += "\x00g" + g.ID
 		}
 	}
-	return b.String()
+	return sig
 }
 
 func sortedTags(tags map[string]string) []string {
@@ -257,10 +288,34 @@ func (ph placeholder) policyID(req *evaluator.Request) string {
 	return "?"
 }
 
-// template is a remembered way: its statements are placeholders or, for grants, names.
+// template is a remembered way: its statements are placeholders or names. When all are
+// names, way.Statements holds them, sorted, for every principal to share.
 type template struct {
-	way   Way // Statements unset
+	way   Way
 	stmts []stmtRef
+}
+
+// resolveResource names the key policy's statements in ts (the key policy is the same for every
+// principal a memo entry serves).
+func resolveResource(ts []template, keyPolicyID string) {
+	for i := range ts {
+		t := &ts[i]
+		fixed := true
+		for j, r := range t.stmts {
+			if r.ph != nil && r.ph.Role == rego.RoleResource {
+				t.stmts[j] = stmtRef{name: keyPolicyID + r.ph.Suffix}
+			}
+			fixed = fixed && t.stmts[j].ph == nil
+		}
+		if fixed {
+			names := make([]string, len(t.stmts))
+			for j, r := range t.stmts {
+				names[j] = r.name
+			}
+			slices.Sort(names)
+			t.way.Statements = slices.Compact(names)
+		}
+	}
 }
 
 type stmtRef struct {
@@ -284,6 +339,10 @@ func named(ts []template, req *evaluator.Request) []Way {
 	out := make([]Way, 0, len(ts))
 	for _, t := range ts {
 		w := t.way
+		if w.Statements != nil {
+			out = append(out, w)
+			continue
+		}
 		w.Statements = make([]string, len(t.stmts))
 		for i, r := range t.stmts {
 			if r.ph == nil {

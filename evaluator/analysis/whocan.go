@@ -364,11 +364,13 @@ type keyQuery struct {
 	policy      *evaluator.Policy
 	doc         *docInfo
 	grants      []evaluator.Grant
+	id          int // the key part of signatures
 }
 
-func (a *Analyzer) keyQuery(q Query) keyQuery {
-	kq := keyQuery{arn: a.world.KeyARN(q.Key), action: NormalizeAction(q.Action), policy: a.keyPolicy(q), grants: a.keyGrants(q)}
+func (a *Analyzer) keyQuery(q Query) *keyQuery {
+	kq := &keyQuery{arn: a.world.KeyARN(q.Key), action: NormalizeAction(q.Action), policy: a.keyPolicy(q), grants: a.keyGrants(q)}
 	kq.doc = a.memo.doc(kq.policy.Document, kq.policy.Kind)
+	kq.id = a.memo.keyID(kq.arn, kq.action, kq.doc, kq.grants)
 	return kq
 }
 
@@ -425,7 +427,7 @@ func (a *Analyzer) Evaluate(ctx context.Context, s Subject, q Query) (Access, er
 	return a.evaluate(ctx, &s, q, a.keyQuery(q))
 }
 
-func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq keyQuery) (Access, error) {
+func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq *keyQuery) (Access, error) {
 	key := q.Key
 	acc := Access{Principal: s.ARN, Kind: s.Kind, Action: kq.action, Key: kq.arn, Note: s.Note}
 	p := s.Principal
@@ -436,7 +438,7 @@ func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq keyQuer
 	}
 	req := evaluator.Request{Principal: p, Action: kq.action, Resource: kq.arn, ResourceAccount: key.Account,
 		ResourcePolicy: kq.policy, Grants: kq.grants}
-	sig := a.signature(*s, p, replaced, kq.action, kq.arn, kq.doc, kq.grants)
+	sig := a.signature(s, &p, replaced, kq)
 	e, ok := a.memo.get(sig)
 	if !ok {
 		req.Context = map[string][]string{}
@@ -452,6 +454,7 @@ func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq keyQuer
 			return acc, err
 		}
 		e = &memoEntry{ways: ways(a.combine(*s, rr, ms, kq.grants))}
+		resolveResource(e.ways, kq.policy.ID)
 		a.memo.put(sig, e)
 	}
 	ws := named(e.ways, &req)
