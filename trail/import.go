@@ -32,9 +32,12 @@ type ImportOptions struct {
 	Progress func(ImportProgress)
 
 	// BatchRecords is how many records of completely read files are
-	// committed together (default 100000). Commits happen between files, so
+	// committed together (default 250000). Commits happen between files, so
 	// a batch may be larger than this when a file is. A file's records are
-	// held in memory from when they are read until they are committed.
+	// held in memory from when they are read until they are committed. A
+	// batch of more than DuckDB's row group (122,880 rows) is written to the
+	// database file directly rather than through its write-ahead log, which
+	// made imports a third cheaper than batches of 100,000.
 	BatchRecords int
 
 	// Readers is how many files are read and decompressed concurrently
@@ -109,7 +112,7 @@ var importExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
 func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) (ImportSummary, error) {
 	start := time.Now()
 	if opts.BatchRecords <= 0 {
-		opts.BatchRecords = 100000
+		opts.BatchRecords = 250000
 	}
 	if opts.Readers <= 0 {
 		opts.Readers = min(runtime.GOMAXPROCS(0), 4)
@@ -129,6 +132,19 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) 
 		return sum, wrapError(err)
 	}
 	defer conn.Close()
+	// One DuckDB thread while importing: the readers use the other cores,
+	// and a second DuckDB thread only contends with them (measured on two
+	// cores: the import took half the time and a third less CPU).
+	var threads int64
+	if err := conn.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&threads); err != nil {
+		return sum, wrapError(err)
+	}
+	if threads > 1 {
+		if _, err := conn.ExecContext(ctx, "SET threads = 1"); err != nil {
+			return sum, wrapError(err)
+		}
+		defer conn.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)) //nolint:errcheck
+	}
 	imp := &importer{ctx: ctx, conn: conn, files: files, opts: opts, sum: &sum, start: start}
 	err = imp.run()
 	sum.Elapsed = time.Since(start)
@@ -200,8 +216,8 @@ type importMsg struct {
 	err  *ImportError
 }
 
-// importer moves the rows of completely read files, parsed and derived by
-// reader goroutines, into events, a batch of files per transaction.
+// importer moves the rows of completely read files, checked by reader
+// goroutines, into events, a batch of files per transaction.
 type importer struct {
 	ctx   context.Context
 	conn  *sql.Conn
@@ -358,8 +374,8 @@ func (im *importer) insert(files ...[]row) (err error) {
 	return nil
 }
 
-// readFile reads, checks and derives the records of one file and sends
-// them to msgs when the file is read, with progress messages before.
+// readFile reads and checks the records of one file and sends them to msgs
+// when the file is read, with progress messages before.
 func readFile(ctx context.Context, file int32, path string, msgs chan<- importMsg) {
 	send := func(m importMsg) bool {
 		select {
@@ -380,7 +396,7 @@ func readFile(ctx context.Context, file int32, path string, msgs chan<- importMs
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		r, err := deriveRow(raw, source)
+		r, err := checkRecord(raw, source)
 		if err != nil {
 			return err
 		}

@@ -1,13 +1,23 @@
 package trail
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
-// newRow marshals rec, checks it and derives its events row; it returns
-// the JSON too. A caller may reuse rec afterwards.
+// row is one record ready for insertion: its eventID, JSON text and
+// source. The typed columns are derived from the JSON by DuckDB on insert
+// (derive.go), so a caller may reuse its Record afterwards.
+type row struct {
+	id     string
+	json   string
+	source string
+}
+
+// newRow marshals rec and checks it; it returns the JSON too.
 func newRow(rec *Record) (row, []byte, error) {
 	b, err := json.Marshal(rec)
 	if err != nil {
@@ -19,12 +29,78 @@ func newRow(rec *Record) (row, []byte, error) {
 	if _, err := time.Parse(time.RFC3339Nano, rec.EventTime); err != nil {
 		return row{}, nil, fmt.Errorf("%w: eventID %s: eventTime %q is not RFC 3339", ErrInvalidRecord, rec.EventID, rec.EventTime)
 	}
-	e, err := deriveRow(b, SourceSimulator)
-	return e, b, err
+	return row{id: rec.EventID, json: string(b), source: SourceSimulator}, b, nil
 }
 
-// rowFromJSON derives the events row of a record already marshalled (a
-// journal line), keeping its bytes as they are.
+// rowFromJSON checks a record already marshalled (a journal line), keeping
+// its bytes as they are.
 func rowFromJSON(b []byte) (row, error) {
-	return deriveRow(b, SourceSimulator)
+	return checkRecord(b, SourceSimulator)
+}
+
+// checkRecord checks one record's JSON in a single pass and returns the row
+// to store: the bytes as they are, compacted when the record spans lines.
+// A record must be a JSON object with an eventID and an RFC 3339 eventTime.
+func checkRecord(raw []byte, source string) (row, error) {
+	raw = bytes.TrimSpace(raw)
+	if len(raw) == 0 || raw[0] != '{' {
+		return row{}, fmt.Errorf("%w: not a JSON object", ErrInvalidRecord)
+	}
+	if !utf8.Valid(raw) {
+		return row{}, fmt.Errorf("%w: not valid UTF-8", ErrInvalidRecord)
+	}
+	if bytes.IndexByte(raw, '\n') >= 0 {
+		var b bytes.Buffer
+		b.Grow(len(raw))
+		if err := json.Compact(&b, raw); err != nil {
+			return row{}, err
+		}
+		raw = b.Bytes()
+	}
+	var id, when []byte
+	end, err := walkObject(raw, 0, 0, func(key, val []byte) {
+		switch string(key) {
+		case `"eventID"`:
+			if id == nil {
+				id = val
+			}
+		case `"eventTime"`:
+			if when == nil {
+				when = val
+			}
+		}
+	})
+	if err == nil && end != len(raw) {
+		err = syntaxErr(raw, end, "after top-level value")
+	}
+	if err != nil {
+		return row{}, err
+	}
+	eventID := jsonText(id)
+	if eventID == "" {
+		return row{}, fmt.Errorf("%w: eventID is missing", ErrInvalidRecord)
+	}
+	if when == nil || when[0] == 'n' {
+		return row{}, fmt.Errorf("%w: eventTime is missing", ErrInvalidRecord)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, jsonText(when)); err != nil || when[0] != '"' {
+		return row{}, fmt.Errorf("%w: eventTime %s is not an RFC 3339 time", ErrInvalidRecord, when)
+	}
+	return row{id: eventID, json: string(raw), source: source}, nil
+}
+
+// jsonText reads a checked JSON value as DuckDB's from_json reads it as
+// VARCHAR: a string's text, "" for null or absent, else the JSON itself.
+func jsonText(v []byte) string {
+	switch {
+	case v == nil || v[0] == 'n':
+		return ""
+	case v[0] != '"':
+		return string(v)
+	case bytes.IndexByte(v, '\\') < 0:
+		return string(v[1 : len(v)-1])
+	}
+	var s string
+	json.Unmarshal(v, &s) //nolint:errcheck // v is a checked string
+	return s
 }

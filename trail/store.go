@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,8 +105,8 @@ func (s *Store) Insert(ctx context.Context, records []Record) error {
 	return s.insertRows(ctx, rows)
 }
 
-// insertRows stores rows (see appendRows); duplicates within rows are
-// dropped here first.
+// insertRows stores rows (see appendRows), all from the simulator;
+// duplicates within rows are dropped here first.
 func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	if len(rows) == 0 {
 		return nil
@@ -129,21 +130,20 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 }
 
 // appendRows inserts rows into events through a DuckDB query appender
-// whose query is an INSERT OR IGNORE, so rows whose eventID is stored
-// already, or repeats an earlier row's, are skipped.
+// whose query derives the typed columns and is an INSERT OR IGNORE, so rows
+// whose eventID is stored already, or repeats an earlier row's, are skipped.
 func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
-	types, err := columnTypes()
-	if err != nil {
-		return fmt.Errorf("appender types: %w", err)
-	}
-	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, columnNames())
+	types, err := appenderTypes()
 	if err != nil {
 		return err
 	}
-	args := make([]driver.Value, 0, len(eventColumns))
+	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, []string{"record", "source"})
+	if err != nil {
+		return err
+	}
 	for _, rs := range rows {
-		for i := range rs {
-			if err := a.AppendRow(rs[i].values(args[:0])...); err != nil {
+		for _, r := range rs {
+			if err := a.AppendRow(r.json, r.source); err != nil {
 				return errors.Join(err, a.Close())
 			}
 		}
@@ -151,8 +151,17 @@ func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
 	return a.CloseWithCancel(ctx)
 }
 
-// insertSQL moves appended rows into events, skipping stored eventIDs.
-const insertSQL = "INSERT OR IGNORE INTO events SELECT * FROM appended_data"
+// insertSQL moves appended rows (record, source) into events, skipping
+// stored eventIDs.
+var insertSQL = "INSERT OR IGNORE INTO events (" + strings.Join(columnNames(), ", ") + ") " + deriveSQL("appended_data")
+
+var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
+	t, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
+	if err != nil {
+		return nil, fmt.Errorf("trail: appender types: %w", err)
+	}
+	return []duckdb.TypeInfo{t, t}, nil
+})
 
 // dedupe keeps the first row of each eventID.
 func dedupe(rows []row) []row {

@@ -50,11 +50,11 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	}
 	for _, name := range columnNames() {
 		if _, ok := got[name]; !ok {
-			t.Errorf("eventColumns names %s, which events lacks", name)
+			t.Errorf("derivedColumns names %s, which events lacks", name)
 		}
 	}
-	if len(got) != len(eventColumns) {
-		t.Errorf("events has %d columns, eventColumns %d", len(got), len(eventColumns))
+	if len(got) != len(derivedColumns) {
+		t.Errorf("events has %d columns, derivedColumns %d", len(got), len(derivedColumns))
 	}
 	if err := s.Insert(context.Background(), []Record{testRecord(1)}); err != nil {
 		t.Fatal(err)
