@@ -16,6 +16,7 @@ import (
 	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/dryrun"
+	"github.com/kmsim/kmsim/tui/pages/findings"
 )
 
 // startServer runs `kmsim serve` in this process on dir and a free port until the test ends.
@@ -133,5 +134,16 @@ func TestSaveThroughServer(t *testing.T) {
 	want := []string{"ok " + tuitest.AdminARN, "MalformedPolicyDocumentException " + tuitest.AdminARN}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("PutKeyPolicy calls in the trail: %q, want %q", got, want)
+	}
+
+	// The findings while the server holds the trail: the detections run through it, and the saved
+	// policy change is one of them.
+	typeKeys(t, m, "4")
+	var changed bool
+	for _, r := range m.Page(tui.FindingsPage).(*findings.Model).Rows() {
+		changed = changed || (r.Code == "kms-key-policy-changed" && strings.Contains(r.Where, "user/admin on "+tuitest.AppDataARN))
+	}
+	if !changed || !strings.Contains(m.View(), "· 1 detections") {
+		t.Errorf("no detection of the policy change:\n%s", m.View())
 	}
 }

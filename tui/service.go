@@ -202,8 +202,8 @@ func (s *worldService) Live() bool {
 	return ok
 }
 
-// Findings lints every key policy of the world and, when the trail can be opened, runs the
-// built-in detection rules over it.
+// Findings lints every key policy of the world and, when a trail exists, runs the built-in
+// detection rules over it, as `kmsim trail detect` does: through the server when one holds it.
 func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
 	var f common.Findings
 	for i := range s.world.Keys {
@@ -217,10 +217,8 @@ func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
 	}
 	lint.Sort(f.Lint)
 	switch _, err := os.Stat(filepath.Join(s.dataDir, "kmsim.duckdb")); {
-	case errors.Is(err, os.ErrNotExist):
+	case errors.Is(err, os.ErrNotExist) && !s.Live():
 		f.TrailNote = "no trail in " + s.dataDir + ": no detections"
-	case s.Live():
-		f.TrailNote = "a server holds the trail: detections run after it stops (or use `kmsim trail detect`)"
 	default:
 		det, err := trailcmd.Detect(ctx, s.dataDir)
 		if err != nil {

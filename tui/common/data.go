@@ -52,7 +52,7 @@ type ExplainRequest struct {
 type Findings struct {
 	Lint       []lint.Finding
 	Detections []trail.Finding
-	// TrailNote says why detections are absent (no trail, or a server holds it); empty when they ran.
+	// TrailNote says why detections are absent (no trail, or they failed); empty when they ran.
 	TrailNote string
 }
 
