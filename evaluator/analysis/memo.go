@@ -22,7 +22,9 @@ const maxMemo = 1 << 20
 
 // memoEntry is a remembered answer.
 type memoEntry struct {
-	ways     []template
+	ways []template
+	// shared is the answer every principal gets, when no statement name depends on the principal.
+	shared   []Way
 	reason   string
 	reasoned bool // reason is set
 }
@@ -296,8 +298,10 @@ type template struct {
 }
 
 // resolveResource names the key policy's statements in ts (the key policy is the same for every
-// principal a memo entry serves).
-func resolveResource(ts []template, keyPolicyID string) {
+// principal a memo entry serves) and returns the named ways when no other statement is left to
+// name (nil otherwise).
+func resolveResource(ts []template, keyPolicyID string) []Way {
+	all := true
 	for i := range ts {
 		t := &ts[i]
 		fixed := true
@@ -315,7 +319,12 @@ func resolveResource(ts []template, keyPolicyID string) {
 			slices.Sort(names)
 			t.way.Statements = slices.Compact(names)
 		}
+		all = all && fixed
 	}
+	if !all || len(ts) == 0 {
+		return nil
+	}
+	return named(ts, nil)
 }
 
 type stmtRef struct {

@@ -342,8 +342,9 @@ func (a *Analyzer) SubjectByARN(arn string) (Subject, error) {
 // kind, then ARN); with q.All, denied subjects too.
 func (a *Analyzer) WhoCan(ctx context.Context, q Query) ([]Access, error) {
 	kq := a.keyQuery(q)
-	var out []Access
-	for _, group := range [][]Subject{a.peopleSubjects(), a.otherSubjects(kq.policy.Document, kq.grants)} {
+	groups := [][]Subject{a.peopleSubjects(), a.otherSubjects(kq.policy.Document, kq.grants)}
+	out := make([]Access, 0, len(groups[0])+len(groups[1]))
+	for _, group := range groups {
 		for i := range group {
 			acc, err := a.evaluate(ctx, &group[i], q, kq)
 			if err != nil {
@@ -454,10 +455,13 @@ func (a *Analyzer) evaluate(ctx context.Context, s *Subject, q Query, kq *keyQue
 			return acc, err
 		}
 		e = &memoEntry{ways: ways(a.combine(*s, rr, ms, kq.grants))}
-		resolveResource(e.ways, kq.policy.ID)
+		e.shared = resolveResource(e.ways, kq.policy.ID)
 		a.memo.put(sig, e)
 	}
-	ws := named(e.ways, &req)
+	ws := e.shared
+	if ws == nil {
+		ws = named(e.ways, &req)
+	}
 	switch {
 	case len(ws) == 0:
 		acc.Status = statusDenied
