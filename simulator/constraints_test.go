@@ -33,8 +33,7 @@ func TestModelConstraints(t *testing.T) {
 	for _, op := range ops {
 		input := model.Shapes[model.Operations[op].Input.Shape]
 		for _, member := range sortedKeys(input.Members) {
-			shape := model.Shapes[input.Members[member].Shape]
-			for _, v := range model.violations(shape) {
+			for _, v := range model.memberViolations(member, model.Shapes[input.Members[member].Shape]) {
 				if reason, skip := constraintExceptions[op+"."+member+"/"+v.constraint]; skip {
 					t.Logf("%s.%s %s: not checked: %s", op, member, v.constraint, reason)
 					continue
@@ -43,13 +42,50 @@ func TestModelConstraints(t *testing.T) {
 				body := model.validRequest(input, member)
 				body[member] = v.value
 				code, msg := h.rawCall(op, body)
-				if code != "ValidationException" || !reportsViolation(msg, lowerFirst(member), v.message) {
+				if code != "ValidationException" || !reportsViolation(msg, v.path, v.message) {
 					t.Errorf("%s.%s %s: got %s %q", op, member, v.constraint, code, msg)
 				}
 			}
 		}
 	}
 	t.Logf("%d constraints checked", n)
+}
+
+// memberViolations are the violations of a top-level member's own constraints and, one level
+// down, of the members of a structure or of the first item of a list, with the paths AWS names
+// them by ("tags.1.member.tagKey", "operations.1.member", "xksProxyAuthenticationCredential.accessKeyId").
+func (m constraintModel) memberViolations(member string, s constraintShape) []violation {
+	out := m.violations(s)
+	for i := range out {
+		out[i].path = lowerFirst(member)
+	}
+	switch {
+	case s.Type == "structure":
+		for _, inner := range sortedKeys(s.Members) {
+			for _, v := range m.violations(m.Shapes[s.Members[inner].Shape]) {
+				value := m.validValue("", s).(map[string]any)
+				value[inner] = v.value
+				v.constraint, v.path, v.value = inner+"/"+v.constraint, lowerFirst(member)+"."+lowerFirst(inner), value
+				out = append(out, v)
+			}
+		}
+	case s.Type == "list" && m.Shapes[s.Member.Shape].Type == "structure":
+		item := m.Shapes[s.Member.Shape]
+		for _, inner := range sortedKeys(item.Members) {
+			for _, v := range m.violations(m.Shapes[item.Members[inner].Shape]) {
+				value := m.validValue("", item).(map[string]any)
+				value[inner] = v.value
+				v.constraint, v.path, v.value = "member."+inner+"/"+v.constraint, lowerFirst(member)+".1.member."+lowerFirst(inner), []any{value}
+				out = append(out, v)
+			}
+		}
+	case s.Type == "list":
+		for _, v := range m.violations(m.Shapes[s.Member.Shape]) {
+			v.constraint, v.path, v.value = "member/"+v.constraint, lowerFirst(member)+".1.member", []any{v.value}
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 var validationCount = regexp.MustCompile(`^(\d+) validation errors? detected: (.*)$`)
@@ -103,6 +139,7 @@ type violation struct {
 	constraint string
 	value      any
 	message    string
+	path       string // the member as the message names it
 }
 
 func (m constraintModel) violations(s constraintShape) []violation {
@@ -110,38 +147,38 @@ func (m constraintModel) violations(s constraintShape) []violation {
 	switch s.Type {
 	case "string":
 		if len(s.Enum) > 0 {
-			out = append(out, violation{"enum", "NOT_A_MODELED_VALUE", `^Member must satisfy enum value set: \[`})
+			out = append(out, violation{constraint: "enum", value: "NOT_A_MODELED_VALUE", message: `^Member must satisfy enum value set: \[`})
 		}
 		if s.Max != nil {
 			v := strings.Repeat("a", int(*s.Max)+1)
-			out = append(out, violation{"max", v, fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
+			out = append(out, violation{constraint: "max", value: v, message: fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
 		}
 		if s.Min != nil && *s.Min > 1 {
-			out = append(out, violation{"min", "a", fmt.Sprintf(`^Member must have length greater than or equal to %d$`, *s.Min)})
+			out = append(out, violation{constraint: "min", value: "a", message: fmt.Sprintf(`^Member must have length greater than or equal to %d$`, *s.Min)})
 		}
 		if s.Pattern != "" {
 			re := compiledPattern(s.Pattern)
 			for _, v := range []string{"!!", "\x01", "a b!", "UPPER!"} {
 				n := int64(len(v))
 				if !re.MatchString(v) && (s.Min == nil || n >= *s.Min) && (s.Max == nil || n <= *s.Max) {
-					out = append(out, violation{"pattern", v, `^Member must satisfy regular expression pattern: ` + regexp.QuoteMeta(s.Pattern) + `$`})
+					out = append(out, violation{constraint: "pattern", value: v, message: `^Member must satisfy regular expression pattern: ` + regexp.QuoteMeta(s.Pattern) + `$`})
 					break
 				}
 			}
 		}
 	case "blob":
 		if s.Max != nil {
-			out = append(out, violation{"max", make([]byte, *s.Max+1), fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
+			out = append(out, violation{constraint: "max", value: make([]byte, *s.Max+1), message: fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
 		}
 		if s.Min != nil && *s.Min > 1 {
-			out = append(out, violation{"min", []byte{1}, fmt.Sprintf(`^Member must have length greater than or equal to %d$`, *s.Min)})
+			out = append(out, violation{constraint: "min", value: []byte{1}, message: fmt.Sprintf(`^Member must have length greater than or equal to %d$`, *s.Min)})
 		}
 	case "integer":
 		if s.Max != nil {
-			out = append(out, violation{"max", *s.Max + 1, fmt.Sprintf(`^Member must have value less than or equal to %d$`, *s.Max)})
+			out = append(out, violation{constraint: "max", value: *s.Max + 1, message: fmt.Sprintf(`^Member must have value less than or equal to %d$`, *s.Max)})
 		}
 		if s.Min != nil {
-			out = append(out, violation{"min", *s.Min - 1, fmt.Sprintf(`^Member must have value greater than or equal to %d$`, *s.Min)})
+			out = append(out, violation{constraint: "min", value: *s.Min - 1, message: fmt.Sprintf(`^Member must have value greater than or equal to %d$`, *s.Min)})
 		}
 	case "list":
 		if s.Max != nil {
@@ -150,7 +187,7 @@ func (m constraintModel) violations(s constraintShape) []violation {
 			for i := range list {
 				list[i] = item
 			}
-			out = append(out, violation{"max", list, fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
+			out = append(out, violation{constraint: "max", value: list, message: fmt.Sprintf(`^Member must have length less than or equal to %d$`, *s.Max)})
 		}
 	}
 	return out

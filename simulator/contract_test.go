@@ -925,6 +925,22 @@ func contractCases() []contractCase {
 			Recipient: &types.RecipientInfo{AttestationDocument: []byte("doc"), KeyEncryptionAlgorithm: types.KeyEncryptionMechanismRsaesOaepSha256}})
 		return err
 	}, wUnsupported, `kmsim does not support Recipient: it cannot verify Nitro Enclaves attestation documents\.`))
+	recipient := &types.RecipientInfo{AttestationDocument: []byte("doc"), KeyEncryptionAlgorithm: types.KeyEncryptionMechanismRsaesOaepSha256}
+	add(
+		row("Decrypt", "UnsupportedOperationException/recipient", func(t *testing.T, h *harness) error {
+			id := ctSym(t, h)
+			_, err := h.kms(adminCreds).Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: ctEncrypt(t, h, id), Recipient: recipient})
+			return err
+		}, wUnsupported, `kmsim does not support Recipient: it cannot verify Nitro Enclaves attestation documents\.`),
+		row("GenerateDataKey", "UnsupportedOperationException/recipient", func(t *testing.T, h *harness) error {
+			_, err := h.kms(adminCreds).GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String(ctSym(t, h)), NumberOfBytes: aws.Int32(32), Recipient: recipient})
+			return err
+		}, wUnsupported, `kmsim does not support Recipient: it cannot verify Nitro Enclaves attestation documents\.`),
+		row("GenerateRandom", "UnsupportedOperationException/recipient", func(t *testing.T, h *harness) error {
+			_, err := h.kms(adminCreds).GenerateRandom(ctx, &kms.GenerateRandomInput{NumberOfBytes: aws.Int32(32), Recipient: recipient})
+			return err
+		}, wUnsupported, `kmsim does not support Recipient: it cannot verify Nitro Enclaves attestation documents\.`),
+	)
 	// The SDK's GenerateDataKeyPairWithoutPlaintextInput has no Recipient member; a custom key store
 	// key is AWS's other cause, and kmsim does not refuse it (see notProducible).
 

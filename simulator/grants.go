@@ -114,6 +114,11 @@ func checkGrantTokens(body []byte) error {
 		return nil // the operation's validation reports too many tokens first
 	}
 	for _, t := range in.GrantTokens {
+		if t == "" || len(t) > 8192 {
+			return nil // and tokens of a length the model refuses
+		}
+	}
+	for _, t := range in.GrantTokens {
 		if !strings.HasPrefix(t, grantTokenPrefix) {
 			return apiError("InvalidGrantTokenException", "Invalid grant token.")
 		}

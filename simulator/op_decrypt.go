@@ -17,6 +17,7 @@ type DecryptInput struct {
 	EncryptionAlgorithm string            `json:"EncryptionAlgorithm,omitempty"`
 	DryRun              *bool             `json:"DryRun,omitempty"`
 	DryRunModifiers     []string          `json:"DryRunModifiers,omitempty"`
+	Recipient           *RecipientInfo    `json:"Recipient,omitempty"`
 }
 
 // DecryptOutput is the Decrypt response.
@@ -36,7 +37,11 @@ func (s *Server) decrypt(ctx context.Context, c *call, in *DecryptInput) (*Decry
 	v.length("keyId", in.KeyId, 0, 2048, false)
 	v.enum("encryptionAlgorithm", in.EncryptionAlgorithm, encryptionAlgorithms)
 	validateGrantTokens(&v, in.GrantTokens)
+	validateRecipient(&v, in.Recipient)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := refuseRecipient(in.Recipient); err != nil {
 		return nil, err
 	}
 	if err := requireCiphertext(in.CiphertextBlob, ignore); err != nil {

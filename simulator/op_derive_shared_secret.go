@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
@@ -10,12 +9,12 @@ import (
 
 // DeriveSharedSecretInput is the DeriveSharedSecret request.
 type DeriveSharedSecretInput struct {
-	KeyId                 string          `json:"KeyId"`
-	KeyAgreementAlgorithm string          `json:"KeyAgreementAlgorithm"`
-	PublicKey             []byte          `json:"PublicKey"`
-	GrantTokens           []string        `json:"GrantTokens,omitempty"`
-	DryRun                *bool           `json:"DryRun,omitempty"`
-	Recipient             json.RawMessage `json:"Recipient,omitempty"`
+	KeyId                 string         `json:"KeyId"`
+	KeyAgreementAlgorithm string         `json:"KeyAgreementAlgorithm"`
+	PublicKey             []byte         `json:"PublicKey"`
+	GrantTokens           []string       `json:"GrantTokens,omitempty"`
+	DryRun                *bool          `json:"DryRun,omitempty"`
+	Recipient             *RecipientInfo `json:"Recipient,omitempty"`
 }
 
 // DeriveSharedSecretOutput is the DeriveSharedSecret response.
@@ -37,6 +36,7 @@ func (s *Server) deriveSharedSecret(ctx context.Context, c *call, in *DeriveShar
 	v.required("publicKey", in.PublicKey != nil)
 	v.blobLength("publicKey", len(in.PublicKey), 1, 8192)
 	validateGrantTokens(&v, in.GrantTokens)
+	validateRecipient(&v, in.Recipient)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
@@ -73,9 +73,26 @@ func (s *Server) deriveSharedSecret(ctx context.Context, c *call, in *DeriveShar
 	return &DeriveSharedSecretOutput{KeyId: k.ARN(), SharedSecret: secret, KeyAgreementAlgorithm: in.KeyAgreementAlgorithm, KeyOrigin: k.Origin}, nil
 }
 
+// RecipientInfo is the Recipient member (Nitro Enclaves and NitroTPM attestation).
+type RecipientInfo struct {
+	KeyEncryptionAlgorithm string `json:"KeyEncryptionAlgorithm,omitempty"`
+	AttestationDocument    []byte `json:"AttestationDocument,omitempty"`
+}
+
+// validateRecipient applies the model's constraints to the Recipient member.
+func validateRecipient(v *validationErrors, r *RecipientInfo) {
+	if r == nil {
+		return
+	}
+	v.enum("recipient.keyEncryptionAlgorithm", r.KeyEncryptionAlgorithm, []string{"RSAES_OAEP_SHA_256"})
+	if r.AttestationDocument != nil {
+		v.blobLength("recipient.attestationDocument", len(r.AttestationDocument), 1, 262144)
+	}
+}
+
 // refuseRecipient rejects the Recipient member (Nitro Enclaves): kmsim cannot verify an attestation
 // document, and answering in plaintext instead would hand the secret to the wrong party.
-func refuseRecipient(recipient json.RawMessage) error {
+func refuseRecipient(recipient *RecipientInfo) error {
 	if recipient != nil {
 		return apiError("UnsupportedOperationException", "kmsim does not support Recipient: it cannot verify Nitro Enclaves attestation documents.")
 	}

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/kmsim/kmsim/trail"
 )
@@ -40,5 +41,8 @@ func (s *Server) describeKey(ctx context.Context, c *call, in *DescribeKeyInput)
 func validateGrantTokens(v *validationErrors, tokens []string) {
 	if len(tokens) > 10 {
 		v.add("Value '%v' at 'grantTokens' failed to satisfy constraint: Member must have length less than or equal to 10", tokens)
+	}
+	for i, t := range tokens {
+		v.length(fmt.Sprintf("grantTokens.%d.member", i+1), t, 1, 8192, false)
 	}
 }

@@ -14,6 +14,7 @@ type GenerateDataKeyInput struct {
 	KeySpec           string            `json:"KeySpec,omitempty"`
 	GrantTokens       []string          `json:"GrantTokens,omitempty"`
 	DryRun            *bool             `json:"DryRun,omitempty"`
+	Recipient         *RecipientInfo    `json:"Recipient,omitempty"` // GenerateDataKey only
 }
 
 // GenerateDataKeyOutput is the GenerateDataKey response.
@@ -37,7 +38,11 @@ func (s *Server) dataKey(ctx context.Context, c *call, in *GenerateDataKeyInput,
 	v.intRange("numberOfBytes", in.NumberOfBytes, 1, 1024)
 	v.enum("keySpec", in.KeySpec, []string{"AES_256", "AES_128"})
 	validateGrantTokens(&v, in.GrantTokens)
+	validateRecipient(&v, in.Recipient)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := refuseRecipient(in.Recipient); err != nil {
 		return nil, err
 	}
 	var size int

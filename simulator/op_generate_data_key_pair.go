@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/kmsim/kmsim/simulator/keyspec"
 	"github.com/kmsim/kmsim/trail"
@@ -15,7 +14,7 @@ type GenerateDataKeyPairInput struct {
 	KeyId             string            `json:"KeyId"`
 	KeyPairSpec       string            `json:"KeyPairSpec"`
 	GrantTokens       []string          `json:"GrantTokens,omitempty"`
-	Recipient         json.RawMessage   `json:"Recipient,omitempty"`
+	Recipient         *RecipientInfo    `json:"Recipient,omitempty"`
 	DryRun            *bool             `json:"DryRun,omitempty"`
 }
 
@@ -40,6 +39,7 @@ func (s *Server) generateDataKeyPair(ctx context.Context, c *call, in *GenerateD
 	v.required("keyPairSpec", in.KeyPairSpec != "")
 	v.enum("keyPairSpec", in.KeyPairSpec, keyspec.DataKeyPairSpecs)
 	validateGrantTokens(&v, in.GrantTokens)
+	validateRecipient(&v, in.Recipient)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -5,8 +5,9 @@ import "context"
 // GenerateRandomInput is the GenerateRandom request. CloudTrail records no request parameters
 // for GenerateRandom, as the guide's example shows.
 type GenerateRandomInput struct {
-	NumberOfBytes    *int32 `json:"NumberOfBytes,omitempty" trail:"-"`
-	CustomKeyStoreId string `json:"CustomKeyStoreId,omitempty" trail:"-"`
+	NumberOfBytes    *int32         `json:"NumberOfBytes,omitempty" trail:"-"`
+	CustomKeyStoreId string         `json:"CustomKeyStoreId,omitempty" trail:"-"`
+	Recipient        *RecipientInfo `json:"Recipient,omitempty" trail:"-"`
 }
 
 // GenerateRandomOutput is the GenerateRandom response.
@@ -18,11 +19,15 @@ func (s *Server) generateRandom(ctx context.Context, c *call, in *GenerateRandom
 	var v validationErrors
 	v.intRange("numberOfBytes", in.NumberOfBytes, 1, 1024)
 	v.length("customKeyStoreId", in.CustomKeyStoreId, 0, 64, false)
+	validateRecipient(&v, in.Recipient)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
 	if in.NumberOfBytes == nil {
 		return nil, errValidation("NumberOfBytes is required.")
+	}
+	if err := refuseRecipient(in.Recipient); err != nil {
+		return nil, err
 	}
 	if err := s.authorize(ctx, c, "kms:GenerateRandom", nil, nil); err != nil {
 		return nil, err
