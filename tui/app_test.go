@@ -63,6 +63,8 @@ func TestViews(t *testing.T) {
 		{"trail", "2", "Decrypt"},
 		{"trail_errors", "2e", "AccessDeniedException"},
 		{"trail_record", "2<down><enter>", "AccessDeniedException"},
+		{"trail_key", "<down><enter>t", "key key/1234abcd"},
+		{"trail_explain_event", "2<down>x", "DENIED"},
 		{"trail_sql", "2:<backspace><backspace><backspace><backspace><backspace><backspace><backspace>SELECT eventName, count(*) AS n FROM events GROUP BY 1 ORDER BY 1<enter>", "DescribeKey"},
 		{"explain", "3", "Principal"},
 		{"findings", "4", "lint"},

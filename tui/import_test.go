@@ -77,6 +77,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 	}
 	typeKeys(t, m, "/us-west-2:111122223333:key/1234abcd<enter>")
 	v := m.View()
+	capture(t, "keys", v)
 	for _, want := range []string{"1 of ", "1234abcd-12ab", "unknown", "2022-09-01"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("keys view lacks %q:\n%s", want, v)
@@ -89,6 +90,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 		t.Fatalf("enter: on %v", m.Active())
 	}
 	v = m.View()
+	capture(t, "keydetail", v)
 	for _, want := range []string{"State unknown (not in the world)", "The world does not hold this key", "t its events"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("key detail lacks %q:\n%s", want, v)
@@ -108,6 +110,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "key key/1234abcd-12ab-34cd-56ef-1234567890ab") || !strings.Contains(v, "PutKeyPolicy") {
 		t.Errorf("trail view:\n%s", v)
 	}
+	capture(t, "trail", m.View())
 	typeKeys(t, m, "e")
 	if rows := tr.Rows(); len(rows) != errors || rows[0][4] != "InvalidKeyUsageException" {
 		t.Errorf("errors only: %q", rows)
@@ -141,6 +144,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 		t.Fatalf("x: on %v", m.Active())
 	}
 	v = m.View()
+	capture(t, "explain_event", v)
 	for _, want := range []string{"cannot be decided again as recorded", "its principal arn:aws:iam::111122223333:user/Alice is not in the world",
 		"its key " + docsKey, "kms:EncryptionContext:"} {
 		if !strings.Contains(v, want) {
@@ -166,6 +170,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 	if !disabled || !burst {
 		t.Errorf("detections: key disabled %v, access-denied burst %v:\n%s", disabled, burst, m.View())
 	}
+	capture(t, "findings", m.View())
 
 	// Explain: a request of the world, decided as the simulator would.
 	typeKeys(t, m, "3")
@@ -177,6 +182,12 @@ func TestImportedDatasetJourney(t *testing.T) {
 	if e := ex.Explanation(); e == nil || e.Effect != "allowed" {
 		t.Fatalf("admin Decrypt on alias/app-data: %+v\n%s", e, m.View())
 	}
+}
+
+// capture compares view with testdata/TestImportedDatasetJourney/<name>.golden (docs/tui.md shows them).
+func capture(t *testing.T, name, view string) {
+	t.Helper()
+	t.Run(name, func(t *testing.T) { tuitest.Golden(t, view) })
 }
 
 func toInt(v any) int {

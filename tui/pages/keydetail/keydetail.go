@@ -72,10 +72,12 @@ func (m *Model) Init() tea.Cmd { return nil }
 func (m *Model) SetKey(k common.Key) tea.Cmd {
 	m.key, m.loading, m.err, m.focus = k, true, nil, 0
 	m.policy = common.Policy{}
+	m.json.SetTitle("Key policy (JSON)")
 	m.json.SetContent("translating the key policy…")
 	m.rego.SetContent("")
 	m.layout()
 	if k.TrailOnly {
+		m.json.SetTitle("Key policy")
 		m.loading = false
 		m.json.SetContent(fmt.Sprintf("The world does not hold this key: only the trail names it.\n"+
 			"Its policy, grants and who can use it are unknown; t shows its events (%d).", k.Events))
