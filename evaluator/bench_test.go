@@ -98,15 +98,23 @@ type benchMode struct {
 //   - mix: the mix with the defaults: requests differ (encryption context, clock), but most
 //     repeat every fact the policies read;
 //   - distinct: the mix where every request also differs in a fact a policy reads
-//     (kms:ViaService), so none repeats.
+//     (kms:ViaService), so none repeats;
+//   - new-caller: the mix where every request comes from a session never seen, so each is
+//     specialised (partially evaluated) first: the cost of a caller's first decision.
 var benchModes = []benchMode{
-	{"evaluated", []Option{WithDecisionMemo(0), WithPartialEvaluation(false)}, (*benchWorld).request},
+	{"evaluated", []Option{WithDecisionMemo(0), WithPartialEvaluation(-1)}, (*benchWorld).request},
 	{"residual", []Option{WithDecisionMemo(0)}, (*benchWorld).request},
 	{"repeated", nil, func(w *benchWorld, _ int) Request { return w.request(0) }},
 	{"mix", nil, (*benchWorld).request},
 	{"distinct", nil, func(w *benchWorld, i int) Request {
 		r := w.request(i)
 		r.Context["kms:ViaService"] = []string{"svc" + strconv.Itoa(i) + ".us-east-1.amazonaws.com"}
+		return r
+	}},
+	{"new-caller", nil, func(w *benchWorld, i int) Request {
+		r := w.request(i)
+		r.Principal = PrincipalFromARN(fmt.Sprintf("arn:aws:sts::%s:assumed-role/ExampleUserRole/new-%d", benchAccount, i))
+		r.Principal.IdentityPolicies = benchIdentity
 		return r
 	}},
 }

@@ -20,9 +20,10 @@ type Evaluator struct {
 	cacheSize  int
 	memoSize   int
 	memoPicked bool
-	full       bool
-	now        func() time.Time
-	lastClock  atomic.Pointer[clockValues]
+	// specialiseAfter: see rego.WithPartialEvaluation.
+	specialiseAfter int
+	now             func() time.Time
+	lastClock       atomic.Pointer[clockValues]
 }
 
 // Option configures an Evaluator.
@@ -40,20 +41,24 @@ func WithDecisionMemo(n int) Option {
 	return func(e *Evaluator) { e.memoSize, e.memoPicked = n, true }
 }
 
-// WithPartialEvaluation turns the engine's specialisation by OPA partial evaluation on (the
-// default) or off, when every decision not remembered evaluates the whole decision.
-func WithPartialEvaluation(on bool) Option { return func(e *Evaluator) { e.full = !on } }
+// WithPartialEvaluation sets after how many decisions of one caller, action, resource and set
+// of grants the engine specialises them by OPA partial evaluation (default
+// rego.DefaultSpecialiseAfter; 0 at once; negative never, when every decision not remembered is
+// evaluated in full).
+func WithPartialEvaluation(after int) Option {
+	return func(e *Evaluator) { e.specialiseAfter = after }
+}
 
 // WithNow sets the clock used for aws:CurrentTime and aws:EpochTime when a request does not carry them.
 func WithNow(now func() time.Time) Option { return func(e *Evaluator) { e.now = now } }
 
 // New returns an Evaluator.
 func New(opts ...Option) *Evaluator {
-	e := &Evaluator{now: time.Now}
+	e := &Evaluator{now: time.Now, specialiseAfter: rego.DefaultSpecialiseAfter}
 	for _, o := range opts {
 		o(e)
 	}
-	engineOpts := []rego.EngineOption{rego.WithCacheSize(e.cacheSize), rego.WithPartialEvaluation(!e.full)}
+	engineOpts := []rego.EngineOption{rego.WithCacheSize(e.cacheSize), rego.WithPartialEvaluation(e.specialiseAfter)}
 	if e.memoPicked {
 		engineOpts = append(engineOpts, rego.WithDecisionMemo(e.memoSize))
 	}

@@ -18,7 +18,8 @@ import (
 // kmsim.lib and kmsim.authz are handed to a plain OPA rego.New with the input document
 // Evaluator.Input renders, and the answer must be Decide's.
 func TestCasesStockOPA(t *testing.T) {
-	e := New(WithNow(func() time.Time { return time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC) }))
+	// Every decision through its residual (TestCases decides the first ones in full).
+	e := New(WithNow(func() time.Time { return time.Date(2024, 6, 1, 12, 0, 0, 0, time.UTC) }), WithPartialEvaluation(0))
 	for _, tc := range MustLoadCases("testdata/cases") {
 		if tc.WantErrorCode != "" {
 			continue

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/metrics"
@@ -69,14 +70,28 @@ func mustParse(file, src string) *ast.Module {
 // action, resource and grants of a request (see Decide). Everything is kept in bounded LRU
 // caches. An Engine is safe for concurrent use.
 type Engine struct {
-	modules   map[Kind]*lru[*module] // by document
-	sets      *lru[*policySet]       // by the package keys of the set's modules
-	residuals *lru[*residual]        // by the request's known part (see appendKnown)
-	memo      *lru[Decision]         // by all a decision reads; nil when decisions are not remembered
-	// specialise: decide through residuals (see residual); otherwise every decision evaluates
-	// data.kmsim.authz.decision in full.
-	specialise bool
+	modules map[Kind]*lru[*module] // by document
+	sets    *lru[*policySet]       // by the package keys of the set's modules
+	known   *lru[*knownPart]       // by the request's known part (see appendKnown)
+	memo    *lru[Decision]         // by all a decision reads; nil when decisions are not remembered
+	// specialiseAfter is how many decisions of a known part are evaluated in full before it is
+	// specialised (negative: never).
+	specialiseAfter int
 }
+
+// knownPart is what the engine keeps of one known part of the input (caller, action, resource,
+// grants and policies): how many decisions it has had, and its residual once specialised.
+type knownPart struct {
+	seen     atomic.Int64
+	once     sync.Once
+	residual *residual
+	err      error
+}
+
+// DefaultSpecialiseAfter is how many decisions of a caller, action, resource and grants an
+// Engine evaluates in full, by default, before it specialises them: partial evaluation costs
+// about as much as ten full evaluations, so callers seen once or twice are not worth it.
+const DefaultSpecialiseAfter = 8
 
 // DefaultMemoSize is how many recent decisions an Engine remembers by default.
 const DefaultMemoSize = 4096
@@ -94,10 +109,12 @@ func WithDecisionMemo(n int) EngineOption {
 	}
 }
 
-// WithPartialEvaluation turns specialisation by partial evaluation on (the default) or off. Off,
-// every decision not remembered evaluates data.kmsim.authz.decision in full.
-func WithPartialEvaluation(on bool) EngineOption {
-	return func(e *Engine) { e.specialise = on }
+// WithPartialEvaluation sets after how many decisions (not remembered) of one caller, action,
+// resource and set of grants the engine specialises them by partial evaluation: 0 at once,
+// negative never (every decision not remembered evaluates data.kmsim.authz.decision in full).
+// The default is DefaultSpecialiseAfter.
+func WithPartialEvaluation(after int) EngineOption {
+	return func(e *Engine) { e.specialiseAfter = after }
 }
 
 // EngineOption configures an Engine.
@@ -112,7 +129,7 @@ func WithCacheSize(n int) EngineOption {
 				c.size = n
 			}
 			e.sets.size = n
-			e.residuals.size = n
+			e.known.size = n
 		}
 	}
 }
@@ -120,7 +137,7 @@ func WithCacheSize(n int) EngineOption {
 // NewEngine returns an Engine with empty caches.
 func NewEngine(opts ...EngineOption) *Engine {
 	e := &Engine{modules: map[Kind]*lru[*module]{}, sets: newLRU[*policySet](DefaultCacheSize),
-		residuals: newLRU[*residual](DefaultCacheSize), memo: newLRU[Decision](DefaultMemoSize), specialise: true}
+		known: newLRU[*knownPart](DefaultCacheSize), memo: newLRU[Decision](DefaultMemoSize), specialiseAfter: DefaultSpecialiseAfter}
 	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust} {
 		e.modules[k] = newLRU[*module](DefaultCacheSize)
 	}
@@ -352,20 +369,29 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		return in
 	}
 	var d Decision
-	if e.specialise {
-		r, ok := e.residuals.get(key[:knownLen])
+	decided := false
+	if e.specialiseAfter >= 0 {
+		kp, ok := e.known.get(key[:knownLen])
 		if !ok {
-			policies, err := e.policiesTerm(req)
-			if err != nil {
-				return Decision{}, err
-			}
-			if r, err = set.specialise(ctx, knownInput(req, policies)); err != nil {
-				return Decision{}, err
-			}
-			r = e.residuals.add(string(key[:knownLen]), r)
+			kp = e.known.add(string(key[:knownLen]), &knownPart{})
 		}
-		d, err = r.decide(ctx, set, unknown)
-	} else {
+		if kp.seen.Add(1) > int64(e.specialiseAfter) {
+			kp.once.Do(func() {
+				policies, err := e.policiesTerm(req)
+				if err == nil {
+					kp.residual, err = set.specialise(ctx, knownInput(req, policies))
+				}
+				kp.err = err
+			})
+			// A known part that could not be specialised (its first context cancelled, say) is
+			// evaluated in full.
+			if kp.err == nil {
+				d, err = kp.residual.decide(ctx, set, unknown)
+				decided = true
+			}
+		}
+	}
+	if !decided {
 		policies, perr := e.policiesTerm(req)
 		if perr != nil {
 			return Decision{}, perr
