@@ -28,10 +28,12 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Browse keys, policies, the trail, decisions and findings in the terminal",
-		Long: `Open kmsim's terminal interface on a world and the trail in DIR: the keys, each key's policy
-as JSON and as the Rego kmsim evaluates, the recorded CloudTrail events (refreshed live while a
-server runs), decisions explained as by "kmsim simulate", and lint findings and detections.
-docs/tui.md lists the views and keys. NO_COLOR turns colours off.`,
+		Long: `Open kmsim's terminal interface on a world and the trail in DIR: the keys (and those only the
+trail names), each key's policy as JSON and as the Rego kmsim evaluates, the recorded CloudTrail
+events (refreshed live while a server runs), decisions explained as by "kmsim simulate", who can use
+a key, what a principal can do, the dry run of a key policy edit (saved on confirmation with a
+PutKeyPolicy through the simulator: the server holding DIR, or one started on DIR), and lint findings
+and detections. docs/tui.md lists the views and keys. NO_COLOR turns colours off.`,
 		Example: `  $ kmsim tui
   $ kmsim tui --data /tmp/kms --world world.yaml`,
 		Args: cobra.NoArgs,
