@@ -12,6 +12,7 @@ const (
 	CodeInvalidSignature     = "KMSInvalidSignatureException"
 	CodeInvalidCiphertext    = "InvalidCiphertextException"
 	CodeUnsupportedOperation = "UnsupportedOperationException"
+	CodeIncorrectKeyMaterial = "IncorrectKeyMaterialException"
 )
 
 // Error is a failure that maps onto an AWS KMS exception: Code is the

@@ -9,9 +9,6 @@ import (
 	"github.com/emmansun/gmsm/smx509"
 )
 
-// CodeIncorrectKeyMaterial is the exception for imported key material that does not fit the key.
-const CodeIncorrectKeyMaterial = "IncorrectKeyMaterialException"
-
 // Importable reports whether AWS KMS accepts imported key material for spec: symmetric
 // encryption, HMAC, RSA, the ECC curves other than Edwards25519, and SM2.
 func Importable(spec Spec) bool {
