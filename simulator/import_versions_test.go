@@ -266,3 +266,38 @@ func TestImportedMultiRegionMaterial(t *testing.T) {
 		t.Fatal("the replica's current material is not the primary's")
 	}
 }
+
+// TestImportedMaterialSurvivesRestart: key material versions, their ids and import records, and
+// pending material are journaled.
+func TestImportedMaterialSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	h := newHarnessIn(t, dir)
+	id := ctExternal(t, h)
+	validTo := h.sim.Now().Add(100 * time.Hour).Truncate(time.Second)
+	p := ctImportParams(t, h, id)
+	_, err := h.kms(adminCreds).ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: &id, ImportToken: p.ImportToken,
+		EncryptedKeyMaterial: wrapForImport(t, p, types.AlgorithmSpecRsaesOaepSha256, randomBytes(32)), ValidTo: &validTo})
+	must(t, err)
+	must(t, ctImportAs(t, h, id, randomBytes(32), types.ImportTypeNewKeyMaterial, ""))
+	enc := ctEncrypt(t, h, id)
+	before, err := h.kms(adminCreds).ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	must(t, err)
+	h.close()
+
+	h = newHarnessIn(t, dir)
+	c := h.kms(adminCreds)
+	after, err := c.ListKeyRotations(ctx, &kms.ListKeyRotationsInput{KeyId: &id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	must(t, err)
+	if mustJSON(t, after.Rotations) != mustJSON(t, before.Rotations) {
+		t.Fatalf("after restart %s, before %s", mustJSON(t, after.Rotations), mustJSON(t, before.Rotations))
+	}
+	d, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: &id})
+	must(t, err)
+	if !aws.ToTime(d.KeyMetadata.ValidTo).Equal(validTo) {
+		t.Fatalf("ValidTo %v after restart", d.KeyMetadata.ValidTo)
+	}
+	_, err = c.RotateKeyOnDemand(ctx, &kms.RotateKeyOnDemandInput{KeyId: &id})
+	must(t, err)
+	_, err = c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc})
+	must(t, err)
+}
