@@ -97,26 +97,27 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	if !q.Since.IsZero() {
 		where += " AND eventTime >= TIMESTAMP " + sqlString(q.Since.UTC().Format("2006-01-02 15:04:05"))
 	}
-	// Calls that differ only in their id (and, where no policy reads the clock, their time) get
-	// the same decisions: each page of calls comes grouped by everything else.
-	byTime := ""
-	if a.worldReadsClock(current, proposed) {
-		byTime = "eventTime, "
+	// Calls that differ only in what no policy of the world reads get the same decisions: the
+	// calls come grouped by the rest, in parts of about a page each.
+	sel := a.replaySelect(current, proposed)
+	res, err := query(ctx, "SELECT count(*) FROM events WHERE "+where)
+	if err != nil {
+		return nil, err
 	}
-	last := ""
-	for {
-		res, err := query(ctx, fmt.Sprintf(replaySQL, where, sqlString(last), page, byTime, maxCallsPerGroup, maxCallsPerGroup))
+	parts := 1
+	if len(res.Rows) == 1 {
+		parts = max(1, (asInt(res.Rows[0][0])+page-1)/page)
+	}
+	for part := 0; part < parts; part++ {
+		res, err := query(ctx, fmt.Sprintf("%s WHERE %s AND hash(eventID) %% %d = %d GROUP BY ALL", sel, where, parts, part))
 		if err != nil {
 			return nil, err
 		}
-		read := 0
 		for _, row := range res.Rows {
 			rc, err := replayRow(row)
 			if err != nil {
 				return nil, err
 			}
-			read += rc.n
-			last = max(last, rc.last)
 			call, p, sides := r.rebuild(&rc.rec)
 			if sides == nil {
 				continue // a ReEncrypt that names the key's id elsewhere than as its source or destination
@@ -164,9 +165,6 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 				g.Calls = firstCalls(g.Calls)
 			}
 		}
-		if read < page {
-			break
-		}
 	}
 	for _, g := range groups {
 		g.Calls = firstCalls(g.Calls)
@@ -184,24 +182,56 @@ func firstCalls(calls []ReplayedCall) []ReplayedCall {
 	return slices.Clip(calls[:min(len(calls), maxCallsPerGroup)])
 }
 
-// replaySQL reads one page of calls (WHERE, the last event id read, the page size) grouped by
-// what rebuilds their request (and their time when it is given as the fourth argument), with
-// their count, the page's last event id and the first ids and times of each group.
-const replaySQL = `WITH calls AS (
-	SELECT eventID, strftime(eventTime, '%%Y-%%m-%%dT%%H:%%M:%%SZ') AS eventTime, eventName, awsRegion, sourceIPAddress,
-		userIdentityType, principalArn, callerAccountId, json_extract_string(userIdentity, '$.invokedBy') AS invokedBy,
-		CAST(requestParameters AS VARCHAR) AS requestParameters, [r.ARN FOR r IN coalesce(resources, [])] AS resources
-	FROM events WHERE %s AND eventID > %s ORDER BY eventID LIMIT %d)
-SELECT eventName, awsRegion, sourceIPAddress, userIdentityType, principalArn, callerAccountId, invokedBy,
-	requestParameters, resources, %scount(*) AS n, max(eventID) AS last,
-	list(eventID ORDER BY eventID)[1:%d] AS ids, list(eventTime ORDER BY eventID)[1:%d] AS times
-FROM calls GROUP BY ALL`
+// replaySelect is the SELECT that reads recorded calls grouped by what can change their
+// decisions: the calls' time only when a policy reads the clock, their source address only when
+// one reads aws:SourceIp, of their encryption context only the pairs policies read (all of it
+// when one reads kms:EncryptionContextKeys or the world has grants), the whole request of
+// ReEncrypt calls; with the count of each group and the ids and times of its first calls.
+func (a *Analyzer) replaySelect(keyPolicies ...*evaluator.Policy) string {
+	keys, all := a.worldKeys(keyPolicies...)
+	ip := "sourceIPAddress"
+	if !all && !keys["aws:sourceip"] {
+		// Only whether it is an address matters (a name is reported as not rebuilt).
+		ip = "CASE WHEN regexp_full_match(sourceIPAddress, '[0-9a-fA-F.:]+') THEN '0.0.0.0' ELSE sourceIPAddress END"
+	}
+	ec := "TRY_CAST(json_extract(requestParameters, '$.encryptionContext') AS MAP(VARCHAR, VARCHAR))"
+	ecPairs := "list_sort([[e.key, e.value] FOR e IN map_entries(" + ec + ")])"
+	grants := false
+	for _, gs := range a.grants {
+		grants = grants || len(gs) > 0
+	}
+	if !all && !grants && !keys["kms:encryptioncontextkeys"] {
+		var read []string
+		for k := range keys {
+			if name, ok := strings.CutPrefix(k, "kms:encryptioncontext:"); ok {
+				read = append(read, sqlString(name))
+			}
+		}
+		slices.Sort(read)
+		if len(read) == 0 {
+			read = []string{"NULL"}
+		}
+		ecPairs = "list_sort([[e.key, e.value] FOR e IN map_entries(" + ec + ") IF lower(e.key) IN (" + strings.Join(read, ", ") + ")])"
+	}
+	byTime := ""
+	if all || keys["aws:currenttime"] || keys["aws:epochtime"] {
+		byTime = "strftime(eventTime, '%Y-%m-%dT%H:%M:%SZ') AS t, "
+	}
+	return fmt.Sprintf(`SELECT eventName, awsRegion, %s AS ip, userIdentityType, principalArn, callerAccountId,
+	json_extract_string(userIdentity, '$.invokedBy') AS invokedBy, %s AS ec,
+	json_extract(requestParameters, '$.encryptionContext') IS NOT NULL AS hasEC,
+	requestParameters->>'$.encryptionAlgorithm' AS alg, requestParameters IS NULL AS noParams,
+	CASE WHEN eventName = 'ReEncrypt' THEN CAST(requestParameters AS VARCHAR) END AS reEncrypt,
+	CASE WHEN eventName = 'ReEncrypt' THEN [r.ARN FOR r IN coalesce(resources, [])] END AS resources,
+	%scount(*) AS n, list(eventID ORDER BY eventID)[1:%d] AS ids,
+	list(strftime(eventTime, '%%Y-%%m-%%dT%%H:%%M:%%SZ') ORDER BY eventID)[1:%d] AS times
+FROM events`, ip, ecPairs, byTime, maxCallsPerGroup, maxCallsPerGroup)
+}
 
-// replayedCalls are one row of replaySQL: n calls alike, the first of them as a record.
+// replayedCalls are one row of replaySelect: n calls alike, the first of them as a record.
 type replayedCalls struct {
 	rec        trail.Record
 	n          int
-	last       string
 	ids, times []string
 }
 
@@ -217,19 +247,11 @@ func replayRow(row []any) (replayedCalls, error) {
 		}
 		return out
 	}
-	if len(row) == 14 { // grouped by time too
-		row = slices.Delete(slices.Clone(row), 9, 10)
+	l := len(row)
+	if l < 15 {
+		return replayedCalls{}, fmt.Errorf("replay: unexpected row %v", row)
 	}
-	rc := replayedCalls{last: str(row[10]), ids: strs(row[11]), times: strs(row[12])}
-	switch n := row[9].(type) {
-	case int64:
-		rc.n = int(n)
-	case float64:
-		rc.n = int(n)
-	case json.Number:
-		i, _ := n.Int64()
-		rc.n = int(i)
-	}
+	rc := replayedCalls{n: asInt(row[l-3]), ids: strs(row[l-2]), times: strs(row[l-1])}
 	if len(rc.ids) == 0 || len(rc.ids) != len(rc.times) || rc.n < 1 {
 		return rc, fmt.Errorf("replay: unexpected row %v", row)
 	}
@@ -237,15 +259,26 @@ func replayRow(row []any) (replayedCalls, error) {
 	if typ, arn, invokedBy := str(row[3]), str(row[4]), str(row[6]); typ != "" || arn != "" {
 		rec.UserIdentity = &trail.UserIdentity{Type: typ, ARN: arn, AccountID: str(row[5]), InvokedBy: invokedBy}
 	}
-	switch v := row[7].(type) {
-	case string:
-		if err := json.Unmarshal([]byte(v), &rec.RequestParameters); err != nil {
+	if full := str(row[11]); full != "" {
+		if err := json.Unmarshal([]byte(full), &rec.RequestParameters); err != nil {
 			return rc, fmt.Errorf("event %s: requestParameters: %w", rec.EventID, err)
 		}
-	case map[string]any:
-		rec.RequestParameters = v
+	} else if noParams, _ := row[10].(bool); !noParams {
+		rec.RequestParameters = map[string]any{}
+		if alg := str(row[9]); alg != "" {
+			rec.RequestParameters["encryptionAlgorithm"] = alg
+		}
+		if hasEC, _ := row[8].(bool); hasEC {
+			ec := map[string]any{}
+			for _, pair := range asList(row[7]) {
+				if kv := asList(pair); len(kv) == 2 {
+					ec[str(kv[0])] = str(kv[1])
+				}
+			}
+			rec.RequestParameters["encryptionContext"] = ec
+		}
 	}
-	for _, arn := range strs(row[8]) {
+	for _, arn := range strs(row[12]) {
 		rec.Resources = append(rec.Resources, trail.Resource{ARN: arn})
 	}
 	rc.rec = rec
@@ -257,59 +290,75 @@ func asList(v any) []any {
 	return l
 }
 
-// worldReadsClock reports whether a key policy or a policy of any world principal mentions a
-// clock key (then calls are told apart by their time).
-func (a *Analyzer) worldReadsClock(keyPolicies ...*evaluator.Policy) bool {
-	docs := make([][]byte, 0, len(keyPolicies))
+func asInt(v any) int {
+	switch n := v.(type) {
+	case int64:
+		return int(n)
+	case uint64:
+		return int(n)
+	case int32:
+		return int(n)
+	case int:
+		return n
+	case float64:
+		return int(n)
+	case json.Number:
+		i, _ := n.Int64()
+		return int(i)
+	}
+	return 0
+}
+
+// worldKeys are the condition keys (lower-cased) that any policy of the world or keyPolicies
+// reads; all is set when a policy cannot be read.
+func (a *Analyzer) worldKeys(keyPolicies ...*evaluator.Policy) (keys map[string]bool, all bool) {
+	keys = map[string]bool{}
+	add := func(d []byte, kind rego.Kind) {
+		if len(d) == 0 {
+			return
+		}
+		ks, err := rego.ConditionKeys(d, kind)
+		if err != nil {
+			all = true
+		}
+		for k := range ks {
+			keys[k] = true
+		}
+	}
 	for _, kp := range keyPolicies {
-		docs = append(docs, kp.Document)
+		add(kp.Document, rego.KindKey)
 	}
 	w := a.world
-	each := func(d fixtures.Document) { docs = append(docs, d) }
 	for _, u := range w.Users {
 		for _, p := range u.InlinePolicies {
-			each(p.Document)
+			add(p.Document, rego.KindIdentity)
 		}
 	}
 	for _, g := range w.Groups {
 		for _, p := range g.InlinePolicies {
-			each(p.Document)
+			add(p.Document, rego.KindIdentity)
 		}
 	}
 	for _, r := range w.Roles {
 		for _, p := range r.InlinePolicies {
-			each(p.Document)
+			add(p.Document, rego.KindIdentity)
 		}
 	}
 	for _, p := range w.Policies {
-		each(p.Document)
+		add(p.Document, rego.KindIdentity)
 	}
 	for _, p := range w.SCPs {
-		each(p.Document)
+		add(p.Document, rego.KindSCP)
 	}
 	for _, k := range w.Keys {
-		each(k.Policy)
+		add(k.Policy, rego.KindKey)
 	}
-	for _, d := range docs {
-		if readsClock(d) {
-			return true
+	for k := range keys {
+		if strings.ContainsAny(k, "*?$") {
+			all = true
 		}
 	}
-	return false
-}
-
-// clockKeys are the condition keys whose values change with every recorded call's time.
-var clockKeys = []string{"aws:currenttime", "aws:epochtime"}
-
-// readsClock reports whether a policy document mentions a clock key.
-func readsClock(doc []byte) bool {
-	lower := strings.ToLower(string(doc))
-	for _, k := range clockKeys {
-		if strings.Contains(lower, k) {
-			return true
-		}
-	}
-	return false
+	return keys, all
 }
 
 // relevantKeys are the context keys that can change a principal's decisions on a key: those its
