@@ -159,6 +159,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.show(PrincipalPage, true), m.pages[PrincipalPage].(*principal.Model).SetPrincipal(msg.ARN))
 	case common.ExplainEventMsg:
 		cmds = append(cmds, m.show(ExplainPage, true), m.pages[ExplainPage].(*explain.Model).SetEvent(msg))
+	case common.OpenStatementMsg:
+		cmds = append(cmds, m.show(KeyDetailPage, true), m.pages[KeyDetailPage].(*keydetail.Model).ShowStatement(msg.Key, msg.Statement))
+	case common.OpenEventsMsg:
+		cmds = append(cmds, m.show(TrailPage, true), m.pages[TrailPage].(*trailpage.Model).SetEvents(msg.Title, msg.IDs))
 	case common.OpenTrailMsg:
 		cmds = append(cmds, m.show(TrailPage, true), m.pages[TrailPage].(*trailpage.Model).SetKey(msg.KeyARN))
 	case common.OpenDryRunMsg:

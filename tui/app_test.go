@@ -68,6 +68,7 @@ func TestViews(t *testing.T) {
 		{"trail_sql", "2:<backspace><backspace><backspace><backspace><backspace><backspace><backspace>SELECT eventName, count(*) AS n FROM events GROUP BY 1 ORDER BY 1<enter>", "DescribeKey"},
 		{"explain", "3", "Principal"},
 		{"findings", "4", "lint"},
+		{"findings_open", "4<down><enter>", "statement 3"},
 		{"help", "?", "ctrl+c"},
 		{"whocan", "<down><enter>w", "EncryptionApp"},
 		{"principal", "<down><enter>w<down><enter>", "Recent calls"},

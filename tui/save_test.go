@@ -17,6 +17,7 @@ import (
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/dryrun"
 	"github.com/kmsim/kmsim/tui/pages/findings"
+	trailpage "github.com/kmsim/kmsim/tui/pages/trail"
 )
 
 // startServer runs `kmsim serve` in this process on dir and a free port until the test ends.
@@ -145,5 +146,10 @@ func TestSaveThroughServer(t *testing.T) {
 	}
 	if !changed || !strings.Contains(m.View(), "· 1 detections") {
 		t.Errorf("no detection of the policy change:\n%s", m.View())
+	}
+	typeKeys(t, m, "<enter>") // the detection's events
+	tr := m.Page(tui.TrailPage).(*trailpage.Model)
+	if rows := tr.Rows(); m.Active() != tui.TrailPage || len(rows) != 1 || rows[0][1] != "PutKeyPolicy" || rows[0][4] != "" {
+		t.Errorf("enter on the detection: on %v, rows %q\n%s", m.Active(), rows, m.View())
 	}
 }

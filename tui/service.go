@@ -205,13 +205,15 @@ func (s *worldService) Live() bool {
 // Findings lints every key policy of the world and, when a trail exists, runs the built-in
 // detection rules over it, as `kmsim trail detect` does: through the server when one holds it.
 func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
-	var f common.Findings
-	for i := range s.world.Keys {
-		k := &s.world.Keys[i]
+	f := common.Findings{Keys: map[string]common.Key{}}
+	keys, _ := s.WorldKeys(ctx)
+	for _, ck := range keys {
+		k := ck.Key
 		name := "key/" + k.ID
 		if len(k.Aliases) > 0 {
 			name = k.Aliases[0]
 		}
+		f.Keys[name] = ck
 		l := lint.New(lint.WithKind(lint.KindKey), lint.WithWorld(s.world), lint.WithKeyAccount(k.Account))
 		f.Lint = append(f.Lint, l.Lint(name, worldview.KeyPolicy(s.world, k).Document)...)
 	}

@@ -52,6 +52,8 @@ type ExplainRequest struct {
 type Findings struct {
 	Lint       []lint.Finding
 	Detections []trail.Finding
+	// Keys are the keys the lint findings name, by their File.
+	Keys map[string]Key
 	// TrailNote says why detections are absent (no trail, or they failed); empty when they ran.
 	TrailNote string
 }

@@ -30,6 +30,19 @@ type OpenPrincipalMsg struct{ ARN string }
 // PolicySavedMsg says a key's policy was saved: views showing the key reload it.
 type PolicySavedMsg struct{ Key Key }
 
+// OpenStatementMsg asks the root to show a key with its policy scrolled to statement Statement
+// (-1: the top), as a lint finding locates it.
+type OpenStatementMsg struct {
+	Key       Key
+	Statement int
+}
+
+// OpenEventsMsg asks the root to show the trail's events with the ids IDs (a detection's), named Title.
+type OpenEventsMsg struct {
+	Title string
+	IDs   []string
+}
+
 // OpenTrailMsg asks the root to show the trail's events on a key.
 type OpenTrailMsg struct{ KeyARN string }
 

@@ -52,6 +52,17 @@ func (m *Model) SetContent(s string) {
 	m.vp.GotoTop()
 }
 
+// ShowLine scrolls so that line i of the text (0-based, before wrapping) is at the top.
+func (m *Model) ShowLine(i int) {
+	lines := strings.Split(m.content, "\n")
+	i = min(max(i, 0), len(lines))
+	offset := i
+	if m.common.Width > 0 && i > 0 {
+		offset = strings.Count(ansi.Wrap(strings.Join(lines[:i], "\n"), m.common.Width, ""), "\n") + 1
+	}
+	m.vp.SetYOffset(offset)
+}
+
 // Content returns the text.
 func (m *Model) Content() string { return m.content }
 

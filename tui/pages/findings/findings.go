@@ -1,5 +1,6 @@
 // Package findings is the view of what is wrong or risky: lint findings on the world's key policies
-// and, when a trail exists, the detections of the built-in rules.
+// and, when a trail exists, the detections of the built-in rules. Enter opens what a finding refers
+// to: the policy statement, or the events.
 package findings
 
 import (
@@ -34,6 +35,8 @@ type Service interface {
 type Row struct {
 	Source, Severity, Code, Where, Message string
 	Detail                                 string
+	// Open is the message that shows what the finding refers to, or nil.
+	Open tea.Msg
 }
 
 // Model is the findings view.
@@ -105,6 +108,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		if key.Matches(msg, m.common.Keys.Refresh) {
 			return m.Init()
 		}
+		if key.Matches(msg, m.common.Keys.Select) {
+			if i := m.table.Cursor(); i >= 0 && i < len(m.rows) && m.rows[i].Open != nil {
+				open := m.rows[i].Open
+				return func() tea.Msg { return open }
+			}
+			return nil
+		}
 		_, cmd := m.table.Update(msg)
 		return cmd
 	}
@@ -121,7 +131,8 @@ func (m *Model) setFindings(f common.Findings) {
 		m.rows = append(m.rows, Row{Source: "trail", Severity: d.Severity.String(), Code: d.RuleID, Where: where,
 			Message: fmt.Sprintf("%s (%d events)", d.Title, d.Count),
 			Detail: fmt.Sprintf("%s: %s\n%s, %d events from %s to %s: %s", d.RuleID, d.Title, where, d.Count, d.FirstSeen, d.LastSeen,
-				strings.Join(d.EventIDs, ", "))})
+				strings.Join(d.EventIDs, ", ")),
+			Open: common.OpenEventsMsg{Title: d.RuleID + " · " + d.Principal, IDs: d.EventIDs}})
 	}
 	for _, l := range f.Lint {
 		where := l.File
@@ -130,8 +141,12 @@ func (m *Model) setFindings(f common.Findings) {
 		} else if l.Statement >= 0 {
 			where += fmt.Sprintf(" #%d", l.Statement)
 		}
-		m.rows = append(m.rows, Row{Source: "lint", Severity: string(l.Severity), Code: l.Code, Where: where, Message: l.Message,
-			Detail: fmt.Sprintf("%s %s at %s line %d, column %d %s\n%s", l.Code, l.Severity, l.File, l.Line, l.Column, l.Pointer, l.Message)})
+		row := Row{Source: "lint", Severity: string(l.Severity), Code: l.Code, Where: where, Message: l.Message,
+			Detail: fmt.Sprintf("%s %s at %s line %d, column %d %s\n%s", l.Code, l.Severity, l.File, l.Line, l.Column, l.Pointer, l.Message)}
+		if k, ok := f.Keys[l.File]; ok {
+			row.Open = common.OpenStatementMsg{Key: k, Statement: l.Statement}
+		}
+		m.rows = append(m.rows, row)
 	}
 	rows := make([][]string, len(m.rows))
 	for i, r := range m.rows {
@@ -147,12 +162,12 @@ func (m *Model) setFindings(f common.Findings) {
 // ShortHelp implements help.KeyMap.
 func (m *Model) ShortHelp() []key.Binding {
 	km := m.common.Keys
-	return []key.Binding{km.Up, km.Down, km.Refresh}
+	return []key.Binding{km.Up, km.Down, km.Select, km.Refresh}
 }
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.common.Keys.Nav(), {m.common.Keys.Refresh}}
+	return [][]key.Binding{m.common.Keys.Nav(), {m.common.Keys.Select, m.common.Keys.Refresh}}
 }
 
 // View draws the note, the table and the selected finding.

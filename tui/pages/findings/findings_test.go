@@ -4,6 +4,9 @@ import (
 	"strings"
 	"testing"
 
+	tea "github.com/charmbracelet/bubbletea"
+
+	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/findings"
 )
@@ -28,5 +31,23 @@ func TestFindings(t *testing.T) {
 	}
 	if !strings.Contains(m.View(), "0 detections") {
 		t.Errorf("the note counts detections:\n%s", m.View())
+	}
+}
+
+// enter on a lint finding asks for its key's policy at the statement it names.
+func TestFindingOpensStatement(t *testing.T) {
+	m := findings.New(tuitest.Common(t), tuitest.Service(t))
+	m.SetSize(tuitest.Width, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.Init())...)
+	var got []common.OpenStatementMsg
+	tuitest.Drive(t, func(msg tea.Msg) tea.Cmd {
+		if o, ok := msg.(common.OpenStatementMsg); ok {
+			got = append(got, o)
+			return nil
+		}
+		return m.Update(msg)
+	}, tuitest.Keys("<enter>")...)
+	if len(got) != 1 || got[0].Key.Alias() != "alias/ams-enforced" || got[0].Statement != 1 {
+		t.Fatalf("enter: %+v (first finding %+v)", got, m.Rows()[0])
 	}
 }

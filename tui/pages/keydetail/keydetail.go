@@ -50,13 +50,15 @@ type Model struct {
 	err      error
 	showRego bool
 	focus    int // 0: JSON, 1: Rego
-	json     *viewer.Model
-	rego     *viewer.Model
+	// statement is the statement to scroll the JSON to once loaded, or -1.
+	statement int
+	json      *viewer.Model
+	rego      *viewer.Model
 }
 
 // New returns an empty key detail view; SetKey fills it.
 func New(c common.Common, svc Service) *Model {
-	m := &Model{common: c, svc: svc, json: viewer.New(c), rego: viewer.New(c)}
+	m := &Model{common: c, svc: svc, json: viewer.New(c), rego: viewer.New(c), statement: -1}
 	m.json.SetTitle("Key policy (JSON)")
 	m.rego.SetTitle("Key policy (Rego)")
 	return m
@@ -70,7 +72,7 @@ func (m *Model) Init() tea.Cmd { return nil }
 
 // SetKey shows k and loads its policy.
 func (m *Model) SetKey(k common.Key) tea.Cmd {
-	m.key, m.loading, m.err, m.focus = k, true, nil, 0
+	m.key, m.loading, m.err, m.focus, m.statement = k, true, nil, 0, -1
 	m.policy = common.Policy{}
 	m.json.SetTitle("Key policy (JSON)")
 	m.json.SetContent("translating the key policy…")
@@ -88,6 +90,35 @@ func (m *Model) SetKey(k common.Key) tea.Cmd {
 		p, err := svc.Policy(ctx, k)
 		return policyMsg{arn: k.ARN, policy: p, err: err}
 	}
+}
+
+// ShowStatement shows k with its policy scrolled to statement i, as a lint finding locates it.
+func (m *Model) ShowStatement(k common.Key, i int) tea.Cmd {
+	cmd := m.SetKey(k)
+	m.statement = i
+	return cmd
+}
+
+// statementLine finds the line of statement i in the indented policy: the line opening it.
+func statementLine(policy string, i int) int {
+	lines := strings.Split(policy, "\n")
+	in, n := false, 0
+	for j, l := range lines {
+		switch {
+		case strings.HasPrefix(l, `  "Statement": {`):
+			return j
+		case strings.HasPrefix(l, `  "Statement": [`):
+			in = true
+		case in && l == "    {":
+			if n == i {
+				return j
+			}
+			n++
+		case in && strings.HasPrefix(l, "  ]"):
+			return 0
+		}
+	}
+	return 0
 }
 
 // Key is the key shown.
@@ -198,6 +229,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		}
 		m.json.SetContent(msg.policy.JSON)
 		m.rego.SetContent(msg.policy.Rego)
+		if m.statement >= 0 {
+			m.json.ShowLine(statementLine(msg.policy.JSON, m.statement))
+			m.json.SetTitle(fmt.Sprintf("Key policy (JSON) · statement %d", m.statement))
+		}
 		return nil
 	case common.PolicySavedMsg:
 		if msg.Key.ARN != m.key.ARN {

@@ -83,6 +83,8 @@ type Model struct {
 	eventName  string
 	principal  string // part of the caller's or principal's ARN
 	keyARN     string
+	eventIDs   []string // a detection's events
+	idsTitle   string   // what eventIDs are
 	text       string
 	sql        string // a query typed at the ":" prompt; "" for the event table
 	res        *trail.Result
@@ -145,8 +147,16 @@ func (m *Model) Back() bool {
 // SetKey shows the events on the key arn (and no other filter but errors only).
 func (m *Model) SetKey(arn string) tea.Cmd {
 	m.keyARN, m.eventName, m.principal, m.text, m.sql, m.showRecord = arn, "", "", "", "", false
+	m.eventIDs, m.idsTitle = nil, ""
 	m.table.SetColumns(eventColumns)
 	m.table.SetSize(m.common.Width, m.common.Height-1)
+	return m.query()
+}
+
+// SetEvents shows the events with the ids ids (and no other filter), named title.
+func (m *Model) SetEvents(title string, ids []string) tea.Cmd {
+	m.SetKey("")
+	m.eventIDs, m.idsTitle = ids, title
 	return m.query()
 }
 
@@ -182,6 +192,13 @@ func (m *Model) SQL() string {
 	}
 	if m.keyARN != "" {
 		where = append(where, "keyArn = "+quote(m.keyARN))
+	}
+	if len(m.eventIDs) > 0 {
+		ids := make([]string, len(m.eventIDs))
+		for i, id := range m.eventIDs {
+			ids[i] = quote(id)
+		}
+		where = append(where, "eventID IN ("+strings.Join(ids, ", ")+")")
 	}
 	if m.principal != "" {
 		where = append(where, "coalesce(callerArn, principalArn) ILIKE "+quote("%"+m.principal+"%"))
@@ -286,6 +303,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return m.prompt.Open("principal: ", m.principal)
 		case key.Matches(msg, km.ClearFilters):
 			m.errorsOnly, m.eventName, m.principal, m.keyARN, m.text = false, "", "", "", ""
+			m.eventIDs, m.idsTitle = nil, ""
 			return m.query()
 		case key.Matches(msg, km.Prompt):
 			m.kind = promptSQL
@@ -581,6 +599,9 @@ func (m *Model) View() string {
 			}
 			if m.keyARN != "" {
 				parts = append(parts, "key "+shortARN(m.keyARN))
+			}
+			if len(m.eventIDs) > 0 {
+				parts = append(parts, "the events of "+m.idsTitle)
 			}
 			if m.principal != "" {
 				parts = append(parts, fmt.Sprintf("principal %q", m.principal))
