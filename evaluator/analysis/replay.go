@@ -28,7 +28,7 @@ type ReplayQuery struct {
 	KeyPolicy []byte
 	// Since keeps the calls at or after it (zero: all).
 	Since time.Time
-	// PageSize is how many rows one query fetches (default 5000).
+	// PageSize is about how many calls one query reads (default 100,000).
 	PageSize int
 }
 
