@@ -2,6 +2,7 @@ package worldcmd
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -120,8 +121,31 @@ func Table(w *fixtures.World) *trail.Result {
 			policy = "default key policy"
 		}
 		add("key", k.Account, k.Region, k.ID, w.KeyARN(k), k.State, k.Spec+"/"+k.Usage, list("aliases", k.Aliases), policy)
+		for _, g := range k.Grants {
+			constraint := ""
+			if c := g.Constraints; c != nil && len(c.EncryptionContextEquals) > 0 {
+				constraint = "encryption context equals " + pairs(c.EncryptionContextEquals)
+			} else if c != nil && len(c.EncryptionContextSubset) > 0 {
+				constraint = "encryption context includes " + pairs(c.EncryptionContextSubset)
+			}
+			name, id := g.Name, "id "+g.ID
+			if name == "" {
+				name, id = g.ID, ""
+			}
+			add("grant", k.Account, k.Region, name, "", id, "key "+k.ID, "grantee "+g.GranteePrincipal, list("operations", g.Operations), constraint)
+		}
 	}
 	return res
+}
+
+// pairs renders an encryption context as k=v pairs, sorted.
+func pairs(ec map[string]string) string {
+	out := make([]string, 0, len(ec))
+	for k, v := range ec {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }
 
 func nonEmpty(s string) []string {

@@ -195,4 +195,12 @@ func TestWorldShow(t *testing.T) {
 	if kinds["account"] != 2 || kinds["user"] != 3 || kinds["group"] != 1 || kinds["role"] != 4 || kinds["key"] != 5 {
 		t.Errorf("rows by kind = %v", kinds)
 	}
+
+	// Grants are listed under their key.
+	grantWorld := filepath.Join("..", "..", "fixtures", "worlds", "cross-account-grant", "world.yaml")
+	code, stdout, stderr = run(t, "world", "show", "--world", grantWorld)
+	if code != cmdutil.ExitOK || !regexp.MustCompile(`grant +111122223333 +us-east-1 +partner-app-billing +id [0-9a-f]{64}; key 44444444-4444-4444-4444-444444444444; `+
+		`grantee arn:aws:iam::444455556666:role/PartnerApp; operations Decrypt, Encrypt; encryption context includes app=billing`).MatchString(stdout) {
+		t.Errorf("grants: exit %d\n%s%s", code, stdout, stderr)
+	}
 }

@@ -77,3 +77,20 @@ func TestDemoDecisions(t *testing.T) {
 		t.Fatal("a key without a policy does not get the default")
 	}
 }
+
+func TestGrants(t *testing.T) {
+	w := fixtures.MustLoad("cross-account-grant")
+	k := &w.Keys[0]
+	gs := Grants(w, k)
+	if len(gs) != 2 {
+		t.Fatalf("%d grants, want 2", len(gs))
+	}
+	app, acct := gs[0], gs[1]
+	if app.KeyARN != w.KeyARN(k) || app.ID != k.Grants[0].ID || app.GranteePrincipal != "arn:aws:iam::444455556666:role/PartnerApp" ||
+		app.EncryptionContextSubset["app"] != "billing" || app.EncryptionContextEquals != nil || app.RetiringPrincipal == "" {
+		t.Errorf("app grant %+v", app)
+	}
+	if acct.EncryptionContextEquals["app"] != "reports" || acct.EncryptionContextSubset != nil || len(acct.Operations) != 1 {
+		t.Errorf("account grant %+v", acct)
+	}
+}
