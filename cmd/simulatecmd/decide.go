@@ -23,7 +23,7 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 		return Result{}, evaluator.Request{}, err
 	}
 	req := evaluator.Request{Principal: p, Action: opts.Action, Resource: w.KeyARN(key), ResourceAccount: key.Account,
-		ResourcePolicy: worldview.KeyPolicy(w, key), Context: map[string][]string{}}
+		ResourcePolicy: worldview.KeyPolicy(w, key), Context: map[string][]string{}, Grants: worldview.Grants(w, key)}
 	if opts.KeyPolicy != "" {
 		doc, err := os.ReadFile(opts.KeyPolicy)
 		if err != nil {

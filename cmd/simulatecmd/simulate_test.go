@@ -116,3 +116,17 @@ func TestRunWithProposedPolicyAndJSON(t *testing.T) {
 		t.Fatal("unknown key accepted")
 	}
 }
+
+// TestRunWithWorldGrants: the world's grants decide as the simulator's do.
+func TestRunWithWorldGrants(t *testing.T) {
+	world := filepath.Join("..", "..", "fixtures", "worlds", "cross-account-grant", "world.yaml")
+	o := Options{WorldPath: world, Principal: "arn:aws:iam::444455556666:role/PartnerApp", Action: "kms:Decrypt",
+		Resource: "arn:aws:kms:us-east-1:111122223333:key/44444444-4444-4444-4444-444444444444", Context: []string{"kms:EncryptionContext:app=billing"}}
+	if out, err := run(t, o); err != nil || !strings.HasPrefix(out, "ALLOWED") {
+		t.Errorf("app=billing: %v\n%s", err, out)
+	}
+	o.Context = []string{"kms:EncryptionContext:app=other"}
+	if out, err := run(t, o); err != nil || !strings.HasPrefix(out, "DENIED") {
+		t.Errorf("app=other: %v\n%s", err, out)
+	}
+}
