@@ -11,7 +11,7 @@ type KeyMap struct {
 	Keys, Trail, Explain, Findings        key.Binding
 	Refresh                               key.Binding
 	ErrorsOnly, EventName, Principal      key.Binding
-	ClearFilters, ExplainEvent            key.Binding
+	ClearFilters, ExplainEvent, Window    key.Binding
 }
 
 // DefaultKeyMap returns the TUI's key bindings.
@@ -48,6 +48,7 @@ func DefaultKeyMap() *KeyMap {
 		Principal:    b([]string{"p"}, "p", "principal"),
 		ClearFilters: b([]string{"c"}, "c", "clear filters"),
 		ExplainEvent: b([]string{"x"}, "x", "explain"),
+		Window:       b([]string{"t"}, "t", "time window"),
 	}
 }
 

@@ -1,5 +1,5 @@
 // Package trail is the view of the CloudTrail events kmsim recorded: a table that fits the width,
-// filters (key, principal, event name, errors only, text), a SQL prompt whose results fill the same
+// filters (key, principal, event name, errors only, time window, text), a SQL prompt whose results fill the same
 // table, and the full record of an event. While a server runs, the table refreshes on a tick.
 package trail
 
@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,6 +65,7 @@ const (
 	promptText promptKind = iota
 	promptEventName
 	promptPrincipal
+	promptWindow
 	promptSQL
 )
 
@@ -82,6 +84,10 @@ type Model struct {
 	errorsOnly bool
 	eventName  string
 	principal  string // part of the caller's or principal's ARN
+	window     string // the time window as typed
+	from, to   time.Time
+	// Now is the clock relative windows ("1h") count back from; time.Now by default.
+	Now        func() time.Time
 	keyARN     string
 	eventIDs   []string // a detection's events
 	idsTitle   string   // what eventIDs are
@@ -106,7 +112,7 @@ type Model struct {
 
 // New returns the trail view; Init runs the first query.
 func New(c common.Common, svc Service) *Model {
-	return &Model{common: c, svc: svc, prompt: prompt.New(c), table: table.New(c, eventColumns), record: viewer.New(c)}
+	return &Model{common: c, svc: svc, prompt: prompt.New(c), table: table.New(c, eventColumns), record: viewer.New(c), Now: time.Now}
 }
 
 // Title names the view.
@@ -148,6 +154,7 @@ func (m *Model) Back() bool {
 func (m *Model) SetKey(arn string) tea.Cmd {
 	m.keyARN, m.eventName, m.principal, m.text, m.sql, m.showRecord = arn, "", "", "", "", false
 	m.eventIDs, m.idsTitle = nil, ""
+	m.window, m.from, m.to = "", time.Time{}, time.Time{}
 	m.table.SetColumns(eventColumns)
 	m.table.SetSize(m.common.Width, m.common.Height-1)
 	return m.query()
@@ -202,6 +209,12 @@ func (m *Model) SQL() string {
 	}
 	if m.principal != "" {
 		where = append(where, "coalesce(callerArn, principalArn) ILIKE "+quote("%"+m.principal+"%"))
+	}
+	if !m.from.IsZero() {
+		where = append(where, "eventTime >= TIMESTAMP "+quote(m.from.Format(time.DateTime)))
+	}
+	if !m.to.IsZero() {
+		where = append(where, "eventTime < TIMESTAMP "+quote(m.to.Format(time.DateTime)))
 	}
 	q := "SELECT eventTime, eventName, coalesce(callerArn, principalArn) AS principal, keyArn, errorCode, eventID FROM events"
 	if len(where) > 0 {
@@ -301,9 +314,13 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		case key.Matches(msg, km.Principal):
 			m.kind = promptPrincipal
 			return m.prompt.Open("principal: ", m.principal)
+		case key.Matches(msg, km.Window):
+			m.kind = promptWindow
+			return m.prompt.Open("time window (1h, 7d, 2024-05-01, FROM..TO): ", m.window)
 		case key.Matches(msg, km.ClearFilters):
 			m.errorsOnly, m.eventName, m.principal, m.keyARN, m.text = false, "", "", "", ""
 			m.eventIDs, m.idsTitle = nil, ""
+			m.window, m.from, m.to = "", time.Time{}, time.Time{}
 			return m.query()
 		case key.Matches(msg, km.Prompt):
 			m.kind = promptSQL
@@ -350,6 +367,15 @@ func (m *Model) updatePrompt(msg tea.KeyMsg) tea.Cmd {
 	case promptPrincipal:
 		if res == prompt.Submitted {
 			m.principal = v
+			return m.query()
+		}
+	case promptWindow:
+		if res == prompt.Submitted {
+			from, to, err := ParseWindow(v, m.Now())
+			if err != nil {
+				return common.ErrorCmd(err)
+			}
+			m.window, m.from, m.to = v, from, to
 			return m.query()
 		}
 	case promptSQL:
@@ -445,6 +471,57 @@ func (m *Model) open() tea.Cmd {
 	}
 	text := indentJSON(obj)
 	return func() tea.Msg { return recordMsg{title: fmt.Sprintf("Row %d", row+1), text: text} }
+}
+
+// ParseWindow reads a time window: a duration back from now ("90m", "1h", "7d"), a date or
+// RFC 3339 time from which on ("2024-05-01"), or FROM..TO (TO excluded; either may be empty).
+// The zero time leaves that side open; "" is no window.
+func ParseWindow(s string, now time.Time) (from, to time.Time, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	if a, b, ok := strings.Cut(s, ".."); ok {
+		if from, err = parseInstant(a); err == nil {
+			to, err = parseInstant(b)
+		}
+		return
+	}
+	if d, ok := strings.CutSuffix(s, "d"); ok {
+		if n, err := strconv.Atoi(d); err == nil && n > 0 {
+			return now.UTC().AddDate(0, 0, -n), time.Time{}, nil
+		}
+	}
+	if d, err := time.ParseDuration(s); err == nil && d > 0 {
+		return now.UTC().Add(-d), time.Time{}, nil
+	}
+	from, err = parseInstant(s)
+	return
+}
+
+func parseInstant(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.RFC3339, time.DateTime, "2006-01-02T15:04", "2006-01-02 15:04", time.DateOnly} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time window: %q is not a duration (1h, 7d), a date (2024-05-01) or a time (2024-05-01T12:00:00Z)", s)
+}
+
+// windowText describes a window for the filter line.
+func windowText(from, to time.Time) string {
+	f := func(t time.Time) string { return strings.TrimSuffix(t.Format("2006-01-02 15:04"), " 00:00") }
+	switch {
+	case to.IsZero():
+		return "since " + f(from)
+	case from.IsZero():
+		return "before " + f(to)
+	}
+	return f(from) + " .. " + f(to)
 }
 
 // explain reads the event id and asks for the request it records to be explained.
@@ -576,7 +653,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	km := m.common.Keys
-	return [][]key.Binding{km.Nav(), {km.Select, km.ExplainEvent, km.ErrorsOnly, km.EventName, km.Principal, km.Filter, km.ClearFilters, km.Prompt, km.Refresh}}
+	return [][]key.Binding{km.Nav(), {km.Select, km.ExplainEvent, km.ErrorsOnly, km.EventName, km.Principal, km.Window, km.Filter, km.ClearFilters, km.Prompt, km.Refresh}}
 }
 
 // View draws the filters (or the prompt) and the table, or the record.
@@ -605,6 +682,9 @@ func (m *Model) View() string {
 			}
 			if m.principal != "" {
 				parts = append(parts, fmt.Sprintf("principal %q", m.principal))
+			}
+			if m.window != "" {
+				parts = append(parts, windowText(m.from, m.to))
 			}
 		}
 		if m.text != "" {

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
 
@@ -190,5 +191,32 @@ func TestEventRequest(t *testing.T) {
 				t.Fatalf("%+v, %v; want %+v", got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestTrailTimeWindow(t *testing.T) {
+	m, press := newTrail(t)
+	m.Now = func() time.Time { return time.Date(2024, 5, 1, 12, 30, 0, 0, time.UTC) }
+	cases := []struct{ window, want, label string }{
+		{"2024-05-01T12:01:00Z", "DescribeKey,Decrypt", "since 2024-05-01 12:01"},
+		{"..2024-05-01 12:01", "Encrypt", "before 2024-05-01 12:01"},
+		{"2024-05-01T12:01:00Z..2024-05-01T12:02:00Z", "Decrypt", "2024-05-01 12:01 .. 2024-05-01 12:02"},
+		{"29m", "DescribeKey,Decrypt", "since 2024-05-01 12:01"},
+		{"1h", "DescribeKey,Decrypt,Encrypt", "since 2024-05-01 11:30"},
+		{"1d", "DescribeKey,Decrypt,Encrypt", "since 2024-04-30 12:30"},
+		{"2024-05-02", "", "since 2024-05-02"},
+	}
+	for _, tc := range cases {
+		press("t" + strings.Repeat("<backspace>", 60) + tc.window + "<enter>")
+		if got := strings.Join(events(m), ","); got != tc.want || !strings.Contains(m.View(), tc.label) {
+			t.Errorf("window %q: %s, want %s\n%s", tc.window, got, tc.want, m.View())
+		}
+	}
+	press("c")
+	if len(m.Rows()) != 3 {
+		t.Fatalf("c clears the window: %v", events(m))
+	}
+	if _, _, err := trailpage.ParseWindow("yesterday", m.Now()); err == nil {
+		t.Error("yesterday: want an error")
 	}
 }
