@@ -41,6 +41,7 @@ const (
 	RoleIdentity = "identity"
 	RoleBoundary = "boundary"
 	RoleSession  = "session"
+	RoleVPCE     = "vpce" // the policy of the VPC endpoint the call came through
 )
 
 // Decision effects, in the IAM policy simulator's vocabulary.
@@ -138,7 +139,7 @@ func WithCacheSize(n int) EngineOption {
 func NewEngine(opts ...EngineOption) *Engine {
 	e := &Engine{modules: map[Kind]*lru[*module]{}, sets: newLRU[*policySet](DefaultCacheSize),
 		known: newLRU[*knownPart](DefaultCacheSize), memo: newLRU[Decision](DefaultMemoSize), specialiseAfter: DefaultSpecialiseAfter}
-	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust} {
+	for _, k := range []Kind{KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust, KindVPCE} {
 		e.modules[k] = newLRU[*module](DefaultCacheSize)
 	}
 	for _, o := range opts {
@@ -258,6 +259,8 @@ type Request struct {
 	Identity []Policy
 	Boundary *Policy
 	Session  []Policy
+	// VPCE is the policy of the VPC endpoint the request came through, if any.
+	VPCE *Policy
 
 	// Grants are the KMS grants that may allow the request (see Grant); grants on other keys
 	// than Resource are ignored.
@@ -571,7 +574,7 @@ var (
 	roleTerms = map[string]*ast.Term{
 		RoleResource: ast.StringTerm(RoleResource), RoleSCP: ast.StringTerm(RoleSCP),
 		RoleIdentity: ast.StringTerm(RoleIdentity), RoleBoundary: ast.StringTerm(RoleBoundary),
-		RoleSession: ast.StringTerm(RoleSession),
+		RoleSession: ast.StringTerm(RoleSession), RoleVPCE: ast.StringTerm(RoleVPCE),
 	}
 
 	// commonStrings are the context keys and values most requests carry, as terms made once.
@@ -671,6 +674,11 @@ func (e *Engine) resolve(req Request, key []byte, build bool) (*ast.Term, []*mod
 		key = append(key, 's')
 		t, lerr := list(req.Session)
 		err = add(RoleSession, t, lerr)
+	}
+	if req.VPCE != nil && err == nil {
+		key = append(key, 'v')
+		t, merr := named(*req.VPCE)
+		err = add(RoleVPCE, t, merr)
 	}
 	if err != nil {
 		return nil, nil, nil, err

@@ -264,6 +264,9 @@ func slots(req Request) []slot {
 	for i, pol := range req.Session {
 		out = append(out, slot{role: RoleSession, position: i, policy: pol})
 	}
+	if req.VPCE != nil {
+		out = append(out, slot{role: RoleVPCE, policy: *req.VPCE})
+	}
 	return out
 }
 

@@ -15,7 +15,8 @@ const MaxPolicySize = 32768
 // Kind is the role a policy document plays; it decides which elements the grammar requires.
 type Kind string
 
-// The policy kinds. Resource-based kinds (key, trust) require a Principal; the others forbid it.
+// The policy kinds. Resource-based kinds (key, trust) and VPC endpoint policies require a
+// Principal; the others forbid it.
 const (
 	KindKey      Kind = "key"
 	KindIdentity Kind = "identity"
@@ -23,14 +24,15 @@ const (
 	KindBoundary Kind = "boundary"
 	KindSession  Kind = "session"
 	KindTrust    Kind = "trust"
+	KindVPCE     Kind = "vpce" // a VPC endpoint policy
 )
 
 // ResourceBased reports whether policies of kind k name their principals.
-func (k Kind) ResourceBased() bool { return k == KindKey || k == KindTrust }
+func (k Kind) ResourceBased() bool { return k == KindKey || k == KindTrust || k == KindVPCE }
 
 func (k Kind) valid() bool {
 	switch k {
-	case KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust:
+	case KindKey, KindIdentity, KindSCP, KindBoundary, KindSession, KindTrust, KindVPCE:
 		return true
 	}
 	return false

@@ -47,7 +47,7 @@ func contentHash(doc []byte, kind Kind) string {
 }
 
 // Translate returns the Rego module for one policy document. kind is one of key, identity, scp,
-// boundary, session or trust; name is recorded in the module's header comment. The module defines
+// boundary, session, trust or vpce; name is recorded in the module's header comment. The module defines
 // the sets allow and deny of {"index", "sid", "via"} objects, one per matching statement, and
 // missing, the condition keys (as written) of statements whose principal, action and resource
 // match that the request does not carry.
