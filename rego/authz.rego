@@ -7,6 +7,7 @@
 #   identity: the caller's identity policies
 #   boundary: its permissions boundary, if any
 #   session: its session policies, if any
+#   vpce: the policy of the VPC endpoint the call came through, if any
 # input.principal.root and input.principal.aws_service mark the root user and AWS service
 # principals; input.resource_account is the account owning the resource.
 # input.grants (optional) lists the KMS grants on the resource, input.encryption_context the
@@ -19,7 +20,8 @@
 #
 # Without input.policies, the request is completed from data.kmsim.world (a bundle written by
 # `kmsim rego bundle`): input.principal is then the caller's ARN and input.resource a key, alias
-# or role ARN (see world_verdict).
+# or role ARN, and input.vpce (optional) the id of the VPC endpoint the call came through (see
+# world_verdict).
 package kmsim.authz
 
 import data.kmsim.policies
@@ -55,6 +57,8 @@ slots contains [role, 0, i, p] if {
 }
 
 slots contains ["boundary", 0, 0, input.policies.boundary] if not exempt
+
+slots contains ["vpce", 0, 0, input.policies.vpce]
 
 exempt if input.principal.root
 
@@ -100,8 +104,9 @@ resource_vias contains m.via if {
 
 # outcome is [effect, reason], decided in this order:
 #  1. an explicit deny in any applicable policy wins;
-#  2. every SCP level must allow;
-#  3. without a resource policy, the identity side decides;
+#  2. every SCP level must allow, and so must the VPC endpoint policy of a call through one;
+#  3. cross-account, a KMS permission that cannot be used cross-account is not effective (see
+#     cross_account_actions); without a resource policy, the identity side decides;
 #  4. the resource policy must allow; cross-account, the identity side must allow too;
 #  5. in the key's account, an allow naming the caller (or "*") suffices, one naming a role
 #     session's role is bounded by its boundary and session policies, and one naming the
@@ -116,6 +121,10 @@ policy_outcome := ["explicitDeny", explicit_reason] if {
 	count(denied_in) > 0
 } else := ["implicitDeny", "no service control policy allows"] if {
 	not scps_allow
+} else := ["implicitDeny", "no VPC endpoint policy allows"] if {
+	not vpce_allows
+} else := ["implicitDeny", "no resource-based policy allows"] if {
+	not_effective_cross_account
 } else := identity_outcome if {
 	not input.policies.resource
 } else := ["implicitDeny", "no resource-based policy allows"] if {
@@ -142,12 +151,13 @@ policy_outcome := ["explicitDeny", explicit_reason] if {
 # constraints apply only to the operations that take an encryption context: with
 # encryption_context_equals the request's encryption context must be exactly that, with
 # encryption_context_subset it must hold those pairs (case-sensitive). A grant cannot override an
-# explicit deny, and every SCP level must still allow; permissions boundaries and session
-# policies do not limit it.
+# explicit deny, every SCP level must still allow and so must the VPC endpoint policy of a call
+# through one; permissions boundaries and session policies do not limit it.
 grant := min(granting) if {
 	count(granting) > 0
 	policy_outcome[0] == "implicitDeny"
 	scps_allow
+	vpce_allows
 } else := ""
 
 granting contains g.id if {
@@ -200,6 +210,8 @@ explicit_reason := "explicit deny in a resource-based policy" if {
 	"resource" in denied_in
 } else := "explicit deny in a service control policy" if {
 	"scp" in denied_in
+} else := "explicit deny in a VPC endpoint policy" if {
+	"vpce" in denied_in
 } else := "explicit deny in an identity-based policy" if {
 	"identity" in denied_in
 } else := "explicit deny in a permissions boundary" if {
@@ -220,6 +232,31 @@ cross_account if {
 	not input.principal.aws_service
 	input.resource_account != ""
 	input.principal.account != input.resource_account
+}
+
+vpce_allows if not input.policies.vpce
+
+vpce_allows if "vpce" in allowed_in
+
+# not_effective_cross_account: "If you give a principal in a different account a permission that
+# can't be used on a cross-account resource, the permission is not effective."
+not_effective_cross_account if {
+	cross_account
+	startswith(input.action, "kms:")
+	not input.action in cross_account_actions
+}
+
+# cross_account_actions are the KMS permissions a principal of another account can use on a key:
+# those with "Cross-account use: Yes" in the guide's permissions table
+# (../shared/reference/permissions.json, checked by TestCrossAccountActions), and
+# kms:DeriveSharedSecret and kms:Decapsulate, newer than the table, which AWS documents as usable
+# cross-account.
+cross_account_actions := {
+	"kms:creategrant", "kms:decapsulate", "kms:decrypt", "kms:derivesharedsecret", "kms:describekey",
+	"kms:encrypt", "kms:generatedatakey", "kms:generatedatakeypair",
+	"kms:generatedatakeypairwithoutplaintext", "kms:generatedatakeywithoutplaintext", "kms:generatemac",
+	"kms:getkeyrotationstatus", "kms:getpublickey", "kms:listgrants", "kms:reencryptfrom",
+	"kms:reencryptto", "kms:retiregrant", "kms:revokegrant", "kms:sign", "kms:verify", "kms:verifymac",
 }
 
 # identity_outcome: the identity policies must allow, within the boundary and the session
@@ -255,8 +292,8 @@ world_input := {
 	"action": lower(input.action),
 	"resource": world_resource,
 	"resource_account": object.get(world_resource_info, "account", ""),
-	"context": object.union_n([world_caller.context, world_clock, world_resource_context, world_request_context]),
-	"policies": object.union(world_caller.policies, world_resource_policies),
+	"context": object.union_n([world_caller.context, world_clock, world_resource_context, world_vpce_context, world_request_context]),
+	"policies": object.union_n([world_caller.policies, world_resource_policies, world_vpce_policies]),
 }
 
 world_caller := data.kmsim.world.principals[input.principal]
@@ -273,6 +310,17 @@ world_resource_policies := {"resource": world_resource_info.policy} if {
 
 world_resource_context := {"aws:resourceaccount": [world_resource_info.account]} if {
 	world_resource_info.account
+} else := {}
+
+# world_vpce is the VPC endpoint input.vpce names in data.kmsim.world.vpc_endpoints.
+world_vpce := data.kmsim.world.vpc_endpoints[input.vpce]
+
+world_vpce_policies := {"vpce": world_vpce.policy} if {
+	world_vpce.policy
+} else := {}
+
+world_vpce_context := {"aws:sourcevpce": [input.vpce], "aws:sourcevpc": [world_vpce.vpc]} if {
+	world_vpce
 } else := {}
 
 world_clock := {
