@@ -71,7 +71,7 @@ func New(opts ...Option) *Evaluator {
 func (d Decision) Allowed() bool { return d.Effect == Allowed }
 
 // kindRank orders policy kinds in explanations.
-var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIdentity: 2, KindBoundary: 3, KindSession: 4}
+var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIdentity: 2, KindBoundary: 3, KindSession: 4, KindVPCE: 5}
 
 // Decide evaluates req with one evaluation of data.kmsim.authz.decision (see rego/authz.rego),
 // which combines the policies as AWS KMS does:
@@ -176,6 +176,10 @@ func (e *Evaluator) request(req Request, full bool) rego.Request {
 		b := policy(*p.Boundary, KindBoundary)
 		rr.Boundary = &b
 	}
+	if req.VPCEPolicy != nil {
+		v := policy(*req.VPCEPolicy, KindVPCE)
+		rr.VPCE = &v
+	}
 	if len(req.Grants) > 0 {
 		rr.Grants = make([]rego.Grant, len(req.Grants))
 		for i, g := range req.Grants {
@@ -244,6 +248,8 @@ func policyAt(req Request, m rego.Match) (Policy, bool) {
 		return one(p.Boundary, KindBoundary)
 	case rego.RoleSession:
 		return at(p.SessionPolicies, m.Position, KindSession)
+	case rego.RoleVPCE:
+		return one(req.VPCEPolicy, KindVPCE)
 	}
 	return Policy{}, false
 }
