@@ -25,6 +25,8 @@ type Case struct {
 	SCPs             [][]PolicyDoc `yaml:"scps"`
 	Boundary         PolicyDoc     `yaml:"boundary"`
 	SessionPolicies  []PolicyDoc   `yaml:"session_policies"`
+	// VPCEPolicy is the policy of the VPC endpoint the request came through.
+	VPCEPolicy PolicyDoc `yaml:"vpce_policy"`
 
 	Principal       CasePrincipal         `yaml:"principal"`
 	Action          string                `yaml:"action"`
@@ -176,7 +178,7 @@ func LoadCases(dir string) ([]Case, error) {
 		for i := range cs {
 			c := &cs[i]
 			c.File = filepath.Base(f)
-			docs := []*PolicyDoc{&c.KeyPolicy, &c.TrustPolicy, &c.Boundary}
+			docs := []*PolicyDoc{&c.KeyPolicy, &c.TrustPolicy, &c.Boundary, &c.VPCEPolicy}
 			for j := range c.IdentityPolicies {
 				docs = append(docs, &c.IdentityPolicies[j])
 			}
@@ -209,7 +211,7 @@ func MustLoadCases(dir string) []Case {
 }
 
 // Request builds the evaluator Request the case describes. Policy IDs are "key", "trust",
-// "identity/N", "scp/LEVEL/N", "boundary" and "session/N".
+// "identity/N", "scp/LEVEL/N", "boundary", "session/N" and "vpce".
 func (c Case) Request() Request {
 	p := PrincipalFromARN(c.Principal.ARN)
 	cp := c.Principal
@@ -245,6 +247,9 @@ func (c Case) Request() Request {
 		req.ResourcePolicy = &Policy{ID: "key", Kind: KindKey, Document: c.KeyPolicy.JSON}
 	case !c.TrustPolicy.empty():
 		req.ResourcePolicy = &Policy{ID: "trust", Kind: KindTrust, Document: c.TrustPolicy.JSON}
+	}
+	if !c.VPCEPolicy.empty() {
+		req.VPCEPolicy = &Policy{ID: "vpce", Kind: KindVPCE, Document: c.VPCEPolicy.JSON}
 	}
 	for _, g := range c.Grants {
 		key := g.KeyARN

@@ -11,6 +11,7 @@ const (
 	KindBoundary PolicyKind = "boundary" // permissions boundary of the caller
 	KindSession  PolicyKind = "session"  // session policy passed to AssumeRole
 	KindTrust    PolicyKind = "trust"    // a role's trust policy (resource-based, for sts:AssumeRole)
+	KindVPCE     PolicyKind = "vpce"     // the policy of the VPC endpoint a call came through
 )
 
 // Policy is one policy document with a stable identifier used in explanations
@@ -68,6 +69,10 @@ type Request struct {
 	// Its single-valued kms:EncryptionContext:<key> entries are also the request's encryption
 	// context for grant constraints, with <key> as written here (case-sensitive).
 	Context map[string][]string
+	// VPCEPolicy is the policy of the VPC endpoint the request came through; nil for a request
+	// that did not come through one (or through one without a policy, which allows everything).
+	// It must allow the request, and an explicit Deny in it wins.
+	VPCEPolicy *Policy
 	// Grants are the grants on Resource (grants on other keys are ignored). A grant allows its
 	// operations to its grantee when the policies do not, unless a policy explicitly denies the
 	// request or an SCP level does not allow it; see Decision.Grant.
@@ -118,9 +123,11 @@ const (
 	NoSCPAllows            DenyReason = "no service control policy allows"
 	NoBoundaryAllows       DenyReason = "no permissions boundary allows"
 	NoSessionPolicyAllows  DenyReason = "no session policy allows"
+	NoVPCEPolicyAllows     DenyReason = "no VPC endpoint policy allows"
 	DenyInResourcePolicy   DenyReason = "explicit deny in a resource-based policy"
 	DenyInIdentityPolicy   DenyReason = "explicit deny in an identity-based policy"
 	DenyInSCP              DenyReason = "explicit deny in a service control policy"
 	DenyInBoundary         DenyReason = "explicit deny in a permissions boundary"
 	DenyInSessionPolicy    DenyReason = "explicit deny in a session policy"
+	DenyInVPCEPolicy       DenyReason = "explicit deny in a VPC endpoint policy"
 )
