@@ -16,6 +16,7 @@ import (
 	"github.com/kmsim/kmsim/cmd/serve"
 	"github.com/kmsim/kmsim/cmd/simulatecmd"
 	"github.com/kmsim/kmsim/cmd/trailcmd"
+	"github.com/kmsim/kmsim/evaluator"
 	"github.com/kmsim/kmsim/evaluator/analysis"
 	"github.com/kmsim/kmsim/evaluator/lint"
 	"github.com/kmsim/kmsim/evaluator/worldview"
@@ -52,6 +53,7 @@ type worldService struct {
 
 	mu sync.Mutex         // guards an and the key policies a save replaces
 	an *analysis.Analyzer // built on first use: it caches evaluations across views
+	ev *evaluator.Evaluator
 }
 
 // NewService returns the Service for world w and the trail in dataDir.

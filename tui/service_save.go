@@ -33,7 +33,7 @@ import (
 func (s *worldService) SavePlan(ctx context.Context, k common.Key, doc []byte) (common.SavePlan, error) {
 	plan := common.SavePlan{Via: s.via()}
 	proposed := &evaluator.Policy{ID: "proposal", Kind: evaluator.KindKey, Document: doc}
-	ev := evaluator.New()
+	ev := s.evaluator()
 	var keeps, loses []string
 	seen := map[string]bool{}
 	for _, c := range s.usableCredentials() {
@@ -62,6 +62,16 @@ func (s *worldService) SavePlan(ctx context.Context, k common.Key, doc []byte) (
 	sort.Slice(loses, func(i, j int) bool { return actorLess(loses[i], loses[j]) })
 	plan.Actors, plan.LockedOut = append(keeps, loses...), len(loses)
 	return plan, nil
+}
+
+// evaluator is the service's evaluator: it keeps the queries it compiled across plans.
+func (s *worldService) evaluator() *evaluator.Evaluator {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ev == nil {
+		s.ev = evaluator.New()
+	}
+	return s.ev
 }
 
 // actorLess orders principals for acting: IAM users and role sessions before account roots (AWS
