@@ -39,6 +39,10 @@ func TestDenialMessage(t *testing.T) {
 			"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Decrypt on resource: " + key + " with an explicit deny in a permissions boundary"},
 		{"explicit deny in session policy", Request{Principal: bob, Action: "kms:Decrypt", Resource: key}, DenyInSessionPolicy, ExplicitDeny,
 			"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Decrypt on resource: " + key + " with an explicit deny in a session policy"},
+		{"no VPC endpoint policy allows", Request{Principal: bob, Action: "kms:ScheduleKeyDeletion", Resource: key}, NoVPCEPolicyAllows, ImplicitDeny,
+			"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:ScheduleKeyDeletion on resource: " + key + " because no VPC endpoint policy allows the kms:ScheduleKeyDeletion action"},
+		{"explicit deny in VPC endpoint policy", Request{Principal: bob, Action: "kms:Decrypt", Resource: key}, DenyInVPCEPolicy, ExplicitDeny,
+			"User: arn:aws:iam::111122223333:user/bob is not authorized to perform: kms:Decrypt on resource: " + key + " with an explicit deny in a VPC endpoint policy"},
 		{"allowed", Request{Principal: bob, Action: "kms:Decrypt", Resource: key}, "", Allowed, ""},
 	}
 	for _, tt := range tests {

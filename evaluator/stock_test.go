@@ -65,7 +65,7 @@ func stockDecide(ctx context.Context, e *Evaluator, req Request) (Decision, erro
 		opa.Module("kmsim/lib.rego", rego.Lib), opa.Module("kmsim/authz.rego", rego.Authz),
 	}
 	rr := e.request(req, true)
-	docs := append(append(append([]rego.Policy{}, rr.Identity...), rr.Session...), nonNil(rr.ResourcePolicy, rr.Boundary)...)
+	docs := append(append(append([]rego.Policy{}, rr.Identity...), rr.Session...), nonNil(rr.ResourcePolicy, rr.Boundary, rr.VPCE)...)
 	for _, level := range rr.SCPs {
 		docs = append(docs, level...)
 	}
