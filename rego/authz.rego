@@ -197,11 +197,15 @@ grant_constraints_hold(_, op) if not op in encryption_context_operations
 
 grant_constraints_hold(g, op) if {
 	op in encryption_context_operations
-	object.get(g, "encryption_context_equals", request_encryption_context) == request_encryption_context
+	encryption_context_equals_holds(g)
 	every k, v in object.get(g, "encryption_context_subset", {}) {
-		request_encryption_context[k] == v
+		input.encryption_context[k] == v
 	}
 }
+
+encryption_context_equals_holds(g) if not "encryption_context_equals" in object.keys(g)
+
+encryption_context_equals_holds(g) if g.encryption_context_equals == request_encryption_context
 
 request_encryption_context := object.get(input, "encryption_context", {})
 
