@@ -14,6 +14,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/components/viewer"
 )
@@ -191,10 +192,53 @@ func (m *Model) metaLines() []string {
 		field("Tags", strings.Join(tags, ", ")),
 		field("Description", k.Description),
 	}
+	lines = append(lines, grantLines(k.Grants, field)...)
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, m.common.Width, "…")
 	}
 	return lines
+}
+
+// maxGrantLines caps the grants listed above the policy.
+const maxGrantLines = 3
+
+// grantLines lists the key's grants: grantee, operations and constraints, one a line.
+func grantLines(grants []fixtures.Grant, field func(label, value string) string) []string {
+	if len(grants) == 0 {
+		return []string{field("Grants", "none")}
+	}
+	var out []string
+	for i, g := range grants {
+		if i == maxGrantLines {
+			out = append(out, field("Grants", fmt.Sprintf("and %d more", len(grants)-i)))
+			break
+		}
+		name := g.Name
+		if name == "" {
+			name = g.ID
+		}
+		text := fmt.Sprintf("%s: %s may %s", name, g.GranteePrincipal, strings.Join(g.Operations, ", "))
+		if c := g.Constraints; c != nil {
+			if len(c.EncryptionContextEquals) > 0 {
+				text += " when the encryption context is exactly " + pairs(c.EncryptionContextEquals)
+			}
+			if len(c.EncryptionContextSubset) > 0 {
+				text += " when the encryption context includes " + pairs(c.EncryptionContextSubset)
+			}
+		}
+		out = append(out, field("Grant", text))
+	}
+	return out
+}
+
+// pairs writes a map as k=v, k=v, sorted by key.
+func pairs(m map[string]string) string {
+	var out []string
+	for k, v := range m {
+		out = append(out, k+"="+v)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ", ")
 }
 
 // layout sizes the panes below the metadata.

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
@@ -70,5 +71,30 @@ func TestKeyDetailIgnoresStaleAnswers(t *testing.T) {
 	tuitest.Drive(t, m.Update, append(second, first...)...)
 	if !strings.Contains(m.View(), ks[0].ID) {
 		t.Fatal("the later key is shown")
+	}
+}
+
+// The key's grants with their constraints, above the policy.
+func TestKeyDetailGrants(t *testing.T) {
+	w, err := fixtures.Load("cross-account-grant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := tui.NewService(w, t.TempDir())
+	ks, err := svc.WorldKeys(t.Context())
+	if err != nil || len(ks) == 0 {
+		t.Fatalf("keys: %v", err)
+	}
+	m := keydetail.New(tuitest.Common(t), svc)
+	m.SetSize(160, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey(ks[0]))...)
+	v := m.View()
+	for _, want := range []string{
+		"Grant partner-app-billing: arn:aws:iam::444455556666:role/PartnerApp may Decrypt, Encrypt when the encryption context includes app=billing",
+		"Grant partner-account-reports: arn:aws:iam::444455556666:root may Decrypt when the encryption context is exactly app=reports",
+	} {
+		if !strings.Contains(v, want) {
+			t.Errorf("view lacks %q:\n%s", want, v)
+		}
 	}
 }
