@@ -34,6 +34,7 @@ func (s *Server) trailRecord(c *call, err error) *trail.Record {
 		RecipientAccountID:  c.caller.identity.AccountID,
 		EventCategory:       "Management",
 		TLSDetails:          c.tls,
+		VPCEndpointID:       c.net.VPCEndpoint,
 	}
 	if rec.AWSRegion == "" {
 		rec.AWSRegion = "us-east-1"

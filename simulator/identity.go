@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,6 +25,8 @@ type credentialOwner struct {
 	world         fixtures.Credential
 	created       time.Time // when a role session began
 	sessionPolicy []byte    // the session policy passed to AssumeRole, if any
+	// origin holds the network and service facts of the credential's calls (nil: none).
+	origin *fixtures.Origin
 }
 
 // directory indexes the world's principals by access key id and role ARN.
@@ -46,7 +49,7 @@ func newDirectory(w *fixtures.World, loaded time.Time) *directory {
 				cred.Expiration = t
 			}
 		}
-		d.keys[c.AccessKeyID] = &credentialOwner{cred: cred, world: c, created: loaded}
+		d.keys[c.AccessKeyID] = &credentialOwner{cred: cred, world: c, created: loaded, origin: w.Origin(c.AccessKeyID)}
 	}
 	for i := range w.Roles {
 		d.roles[w.RoleARN(&w.Roles[i])] = &w.Roles[i]
@@ -67,7 +70,7 @@ func (d *directory) callerFor(o *credentialOwner) *caller {
 		roleID, _, _ := strings.Cut(c.PrincipalID, ":")
 		id.SessionContext = &trail.SessionContext{
 			SessionIssuer: &trail.SessionIssuer{Type: "Role", PrincipalID: roleID, ARN: p.RoleARN, AccountID: r.Account, UserName: r.Name},
-			Attributes:    trail.SessionAttribute{CreationDate: o.created.UTC().Format(time.RFC3339), MFAAuthenticated: "false"},
+			Attributes:    trail.SessionAttribute{CreationDate: o.created.UTC().Format(time.RFC3339), MFAAuthenticated: strconv.FormatBool(o.origin != nil && o.origin.MFAAge != nil)},
 		}
 	}
 	return &caller{principal: p, identity: id}
@@ -97,6 +100,15 @@ func (d *directory) mintedOwner(sess *sessionRecord, secret string) *credentialO
 		owner.sessionPolicy = []byte(sess.Policy)
 	}
 	return owner
+}
+
+// endpoint returns the world's VPC endpoint a credential's calls to service arrive through: its
+// origin's, for AWS KMS calls (the endpoint is an AWS KMS interface endpoint), or nil.
+func (d *directory) endpoint(o *credentialOwner, service string) *fixtures.VPCEndpoint {
+	if o.origin == nil || o.origin.VPCEndpoint == "" || service != "kms" {
+		return nil
+	}
+	return d.world.VPCEndpoint(o.origin.VPCEndpoint)
 }
 
 // roleID is the role's unique id (AROA…).

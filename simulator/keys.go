@@ -93,6 +93,7 @@ func (s *Server) authorize(ctx context.Context, c *call, action string, ref *key
 		Resource:  "*",
 		Context:   s.requestContext(c, ref, extra),
 	}
+	req.VPCEPolicy = c.net.VPCEPolicy
 	if ref != nil {
 		k := ref.key
 		req.Resource = k.ARN()
@@ -110,7 +111,8 @@ func (s *Server) authorize(ctx context.Context, c *call, action string, ref *key
 	return nil
 }
 
-// requestContext sets the condition keys every KMS request carries, plus the operation's own.
+// requestContext sets the condition keys every KMS request carries (with the network and service
+// facts of the call), plus the operation's own.
 func (s *Server) requestContext(c *call, ref *keyRef, extra map[string][]string) map[string][]string {
 	ctx := map[string][]string{
 		"kms:CallerAccount":   {c.caller.principal.Account},
@@ -119,8 +121,8 @@ func (s *Server) requestContext(c *call, ref *keyRef, extra map[string][]string)
 		"aws:EpochTime":       {itoa(c.time.Unix())},
 		"aws:SecureTransport": {boolString(c.tls != nil)},
 	}
-	if c.sourceIP != "" {
-		ctx["aws:SourceIp"] = []string{c.sourceIP}
+	for k, v := range c.net.Context {
+		ctx[k] = v
 	}
 	if ref != nil {
 		k := ref.key

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/kmsim/kmsim/evaluator"
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/simulator/sigv4"
 	"github.com/kmsim/kmsim/trail"
@@ -148,7 +149,9 @@ type call struct {
 	sourceIP    string
 	userAgent   string
 	caller      *caller
-	readOnly    bool
+	// net is the network and service side of the call (see worldview.CallFacts).
+	net      worldview.Call
+	readOnly bool
 	// Trail contents set by the operation.
 	params     map[string]any
 	response   map[string]any
@@ -174,6 +177,7 @@ func (s *Server) authenticate(r *http.Request, c *call, body []byte, service str
 	c.accessKeyID = sigv4.AccessKeyID(r)
 	if owner := s.credentialOwner(c.accessKeyID); owner != nil {
 		c.caller = s.dir.callerFor(owner)
+		s.setNetwork(c, owner, service)
 	}
 	res, err := sigv4.Verify(r, body, func(id string) (sigv4.Credential, bool) {
 		if o := s.credentialOwner(id); o != nil {

@@ -69,7 +69,10 @@ func (s *Server) assumeRole(ctx context.Context, c *call, form url.Values) (any,
 	role := s.dir.roles[roleARN]
 	resource := roleARN
 	req := evaluator.Request{Principal: c.caller.principal, Action: "sts:AssumeRole", Resource: resource,
-		Context: map[string][]string{"aws:SourceIp": {c.sourceIP}, "aws:CurrentTime": {c.time.Format(time.RFC3339)}}}
+		Context: map[string][]string{"aws:CurrentTime": {c.time.Format(time.RFC3339)}}}
+	for k, v := range c.net.Context {
+		req.Context[k] = v
+	}
 	if role != nil {
 		req.ResourceAccount = role.Account
 		req.ResourcePolicy = &evaluator.Policy{ID: "role/" + role.Name + "/trust", Kind: evaluator.KindTrust, Document: role.TrustPolicy}
