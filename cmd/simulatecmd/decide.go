@@ -41,11 +41,27 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 			req.Principal.IdentityPolicies = append(req.Principal.IdentityPolicies, evaluator.Policy{ID: path, Kind: evaluator.KindIdentity, Document: doc})
 		}
 	}
+	call, err := callFacts(w, opts, p.Type)
+	if err != nil {
+		return Result{}, req, err
+	}
+	req.VPCEPolicy = call.VPCEPolicy
+	for k, v := range call.Context {
+		req.Context[k] = v
+	}
 	for _, kv := range opts.Context {
 		k, v, _ := strings.Cut(kv, "=")
+		if _, fromFlags := call.Context[k]; fromFlags {
+			delete(req.Context, k)
+			delete(call.Context, k)
+		}
 		req.Context[k] = append(req.Context[k], v)
 	}
-	for _, pol := range append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...) {
+	checked := append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...)
+	if req.VPCEPolicy != nil {
+		checked = append(checked, *req.VPCEPolicy)
+	}
+	for _, pol := range checked {
 		if err := evaluator.CheckPolicy(pol.Document, pol.Kind); err != nil {
 			return Result{}, req, fmt.Errorf("%s: %w", pol.ID, err)
 		}
@@ -55,6 +71,52 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 		return Result{}, req, err
 	}
 	return Result{Principal: p.ARN, Action: req.Action, Resource: req.Resource, Decision: d, Message: evaluator.DenialMessage(req, d)}, req, nil
+}
+
+// callFacts returns the network and service facts the flags give a call by a principal of
+// type principalType: the world's VPC endpoint --vpce names (or one made of the flags), its
+// policy (--vpce-policy instead), and the source address, MFA and via-service keys.
+func callFacts(w *fixtures.World, opts *Options, principalType string) (worldview.Call, error) {
+	o := &fixtures.Origin{SourceIP: opts.SourceIP, ViaService: opts.ViaService, CalledVia: opts.CalledVia}
+	if opts.MFA {
+		if principalType != fixtures.PrincipalAssumedRole {
+			return worldview.Call{}, fmt.Errorf("--mfa-age applies to role sessions: calls with long-term access keys never carry aws:MultiFactorAuthPresent")
+		}
+		age := opts.MFAAge
+		o.MFAAge = &age
+	}
+	var ep *fixtures.VPCEndpoint
+	if opts.VPCE != "" {
+		ep = &fixtures.VPCEndpoint{ID: opts.VPCE}
+		if we := w.VPCEndpoint(opts.VPCE); we != nil {
+			e := *we
+			ep = &e
+		}
+		if opts.SourceVPC != "" {
+			ep.VPC = opts.SourceVPC
+		}
+	}
+	if opts.VPCEPolicy != "" {
+		doc, err := os.ReadFile(opts.VPCEPolicy)
+		if err != nil {
+			return worldview.Call{}, err
+		}
+		if ep == nil {
+			// A policy alone: an endpoint whose id and VPC the request does not carry.
+			c := worldview.CallFacts(o, nil, principalType, "")
+			c.VPCEPolicy = &evaluator.Policy{ID: opts.VPCEPolicy, Kind: evaluator.KindVPCE, Document: doc}
+			return c, nil
+		}
+		ep.Policy = fixtures.Document(doc)
+	}
+	c := worldview.CallFacts(o, ep, principalType, "")
+	if ep != nil && ep.VPC == "" {
+		delete(c.Context, "aws:SourceVpc")
+	}
+	if c.VPCEPolicy != nil && opts.VPCEPolicy != "" {
+		c.VPCEPolicy.ID = opts.VPCEPolicy
+	}
+	return c, nil
 }
 
 // Explain is the text `kmsim simulate` prints for a decision Decide returned.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strings"
 
@@ -28,7 +29,16 @@ type Options struct {
 	Context          []string // KEY=VALUE, repeatable
 	KeyPolicy        string   // file replacing the key's policy
 	IdentityPolicies []string // files replacing the principal's identity policies
-	Output           string
+	// The network and service facts of the call (see worldview.CallFacts).
+	VPCE       string   // id of the VPC endpoint the call comes through (the world's, or any)
+	VPCEPolicy string   // file with the endpoint's policy, replacing the world's
+	SourceVPC  string   // the endpoint's VPC, replacing the world's
+	SourceIP   string   // the caller's address
+	MFA        bool     // the role session authenticated with MFA, MFAAge seconds ago
+	MFAAge     int
+	ViaService string   // kms:ViaService
+	CalledVia  []string // aws:CalledVia, in order
+	Output     string
 }
 
 // NewCmd builds `kmsim simulate`.
@@ -40,12 +50,17 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 		Long: `Decide whether a principal of the world may perform an action on a key, exactly as the simulator
 would, and explain why: the decision (allowed, explicitDeny, implicitDeny), the statements that
 matched in each policy, and the condition keys the policies asked for that the request lacked.
---key-policy and --identity-policy try a policy before it is applied.`,
+--key-policy and --identity-policy try a policy before it is applied. --vpce, --vpce-policy,
+--source-ip, --mfa-age, --via-service and --called-via give the call the network and service
+facts a real one would carry: a call through a VPC endpoint carries aws:SourceVpce, aws:SourceVpc
+and aws:VpcSourceIp (no aws:SourceIp) and must be allowed by the endpoint's policy too.`,
 		Example: `  $ kmsim simulate --principal arn:aws:iam::111122223333:user/developer --action kms:Decrypt --resource alias/app-data
   $ kmsim simulate --principal arn:aws:iam::111122223333:role/EncryptionApp --action kms:Encrypt \
       --resource 1234abcd-12ab-34cd-56ef-1234567890ab --context kms:EncryptionContext:app=billing
   $ kmsim simulate --principal arn:aws:iam::111122223333:user/admin --action kms:Encrypt \
-      --resource alias/app-data --key-policy new-policy.json --output json`,
+      --resource alias/app-data --key-policy new-policy.json --output json
+  $ kmsim simulate --principal arn:aws:iam::111122223333:user/admin --action kms:ScheduleKeyDeletion \
+      --resource alias/app-data --vpce vpce-0a1b2c3d4e5f60718 --vpce-policy endpoint-policy.json --source-ip 10.0.1.15`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Principal == "" || opts.Action == "" || opts.Resource == "" {
@@ -58,6 +73,16 @@ matched in each policy, and the condition keys the policies asked for that the r
 				if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
 					return cmdutil.FlagErrorf("invalid --context %q: want KEY=VALUE", kv)
 				}
+			}
+			if opts.SourceIP != "" && net.ParseIP(opts.SourceIP) == nil {
+				return cmdutil.FlagErrorf("invalid --source-ip %q: want an IPv4 or IPv6 address", opts.SourceIP)
+			}
+			opts.MFA = cmd.Flags().Changed("mfa-age")
+			if opts.MFA && opts.MFAAge < 0 {
+				return cmdutil.FlagErrorf("invalid --mfa-age %d: want 0 or more seconds", opts.MFAAge)
+			}
+			if opts.SourceVPC != "" && opts.VPCE == "" {
+				return cmdutil.FlagErrorf("--source-vpc needs --vpce")
 			}
 			if !strings.Contains(opts.Action, ":") {
 				opts.Action = "kms:" + opts.Action
@@ -76,6 +101,13 @@ matched in each policy, and the condition keys the policies asked for that the r
 	cmd.Flags().StringArrayVar(&opts.Context, "context", nil, "condition key `KEY=VALUE` the request carries (repeatable; repeat a key for several values)")
 	cmd.Flags().StringVar(&opts.KeyPolicy, "key-policy", "", "key policy `FILE` to use instead of the key's")
 	cmd.Flags().StringArrayVar(&opts.IdentityPolicies, "identity-policy", nil, "identity policy `FILE` to use instead of the principal's (repeatable)")
+	cmd.Flags().StringVar(&opts.VPCE, "vpce", "", "the call comes through VPC endpoint `ID` (the world's, with its VPC and policy, or any)")
+	cmd.Flags().StringVar(&opts.VPCEPolicy, "vpce-policy", "", "VPC endpoint policy `FILE` the call must pass (instead of the world endpoint's)")
+	cmd.Flags().StringVar(&opts.SourceVPC, "source-vpc", "", "`VPC` id of the endpoint (aws:SourceVpc; instead of the world endpoint's)")
+	cmd.Flags().StringVar(&opts.SourceIP, "source-ip", "", "caller `ADDRESS`: aws:SourceIp, or aws:VpcSourceIp through a VPC endpoint")
+	cmd.Flags().IntVar(&opts.MFAAge, "mfa-age", 0, "a role session authenticated with MFA `SECONDS` ago (aws:MultiFactorAuthPresent, aws:MultiFactorAuthAge)")
+	cmd.Flags().StringVar(&opts.ViaService, "via-service", "", "the `SERVICE` calling on the principal's behalf, e.g. ec2.us-east-1.amazonaws.com (kms:ViaService)")
+	cmd.Flags().StringArrayVar(&opts.CalledVia, "called-via", nil, "service `PRINCIPAL` that made the call on the principal's behalf (aws:CalledVia; repeatable, first to last)")
 	cmd.Flags().StringVarP(&opts.Output, "output", "o", "text", "output format: text or json")
 	return cmd
 }
@@ -133,6 +165,9 @@ func writeText(out io.Writer, req evaluator.Request, res Result) {
 	fmt.Fprintln(out)
 	fmt.Fprintln(out, "Policies:")
 	policies := append([]evaluator.Policy{*req.ResourcePolicy}, req.Principal.IdentityPolicies...)
+	if req.VPCEPolicy != nil {
+		policies = append(policies, *req.VPCEPolicy)
+	}
 	for _, pol := range policies {
 		sts := byPolicy[pol.ID]
 		if len(sts) == 0 {
