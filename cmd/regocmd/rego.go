@@ -35,14 +35,15 @@ func NewCmdTranslate(f *cmdutil.Factory, runF func(*TranslateOptions) error) *co
 		Use:   "translate FILE...",
 		Short: "Print the Rego module generated from each policy file",
 		Example: `  $ kmsim rego translate key-policy.json
-  $ kmsim rego translate --kind identity iam-policy.json`,
+  $ kmsim rego translate --kind identity iam-policy.json
+  $ kmsim rego translate --kind vpce endpoint-policy.json`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Files = args
 			switch opts.Kind {
-			case "key", "identity", "scp", "boundary", "session", "trust":
+			case "key", "identity", "scp", "boundary", "session", "trust", "vpce":
 			default:
-				return cmdutil.FlagErrorf("invalid --kind %q: want key, identity, scp, boundary, session or trust", opts.Kind)
+				return cmdutil.FlagErrorf("invalid --kind %q: want key, identity, scp, boundary, session, trust or vpce", opts.Kind)
 			}
 			if runF != nil {
 				return runF(opts)
@@ -50,7 +51,7 @@ func NewCmdTranslate(f *cmdutil.Factory, runF func(*TranslateOptions) error) *co
 			return TranslateRun(opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Kind, "kind", "key", "policy kind: key, identity, scp, boundary, session or trust")
+	cmd.Flags().StringVar(&opts.Kind, "kind", "key", "policy kind: key, identity, scp, boundary, session, trust or vpce (a VPC endpoint policy)")
 	return cmd
 }
 
