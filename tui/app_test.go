@@ -60,6 +60,7 @@ func TestViews(t *testing.T) {
 		{"keys_filtered", "/partner<enter>", "alias/partner-shared"},
 		{"keydetail", "<enter>", "Key policy (JSON)"},
 		{"keydetail_rego", "<enter>r", "Key policy (Rego)"},
+		{"keydetail_folded", "<down><enter>f", "▸ 3"},
 		{"trail", "2", "Decrypt"},
 		{"trail_errors", "2e", "AccessDeniedException"},
 		{"trail_record", "2<down><enter>", "AccessDeniedException"},

@@ -123,7 +123,7 @@ func TestFlowExternalEditor(t *testing.T) {
 	p.Type("/app-data<enter>")
 	p.WaitFor(`filter "app-data"`)
 	p.Type("<enter>")
-	p.WaitFor("Enable IAM User Permissions", "d dry-run edit")
+	p.WaitFor("Enable IAM User Permissions", "d dry run")
 	p.Type("d")
 	p.WaitFor("Dry run · alias/app-data", "Access diff:", "gained   kms:Decrypt  arn:aws:iam::111122223333:role/SecurityAuditor")
 	m := p.Quit().(*tui.Model)

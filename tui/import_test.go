@@ -91,7 +91,7 @@ func TestImportedDatasetJourney(t *testing.T) {
 	}
 	v = m.View()
 	capture(t, "keydetail", v)
-	for _, want := range []string{"State unknown (not in the world)", "The world does not hold this key", "t its events"} {
+	for _, want := range []string{"State unknown (not in the world)", "The world does not hold this key", "t events"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("key detail lacks %q:\n%s", want, v)
 		}

@@ -5,8 +5,10 @@ package keydetail
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -25,8 +27,9 @@ const SideBySideWidth = 120
 // The keys that open the who-can, dry-run and trail views on the key.
 var (
 	whoCanKey = key.NewBinding(key.WithKeys("w"), key.WithHelp("w", "who can"))
-	dryRunKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dry-run edit"))
-	trailKey  = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "its events"))
+	dryRunKey = key.NewBinding(key.WithKeys("d"), key.WithHelp("d", "dry run"))
+	trailKey  = key.NewBinding(key.WithKeys("t"), key.WithHelp("t", "events"))
+	foldKey   = key.NewBinding(key.WithKeys("f"), key.WithHelp("f", "fold"))
 )
 
 // policyMsg carries a key's policy and its translation.
@@ -50,7 +53,9 @@ type Model struct {
 	loading  bool
 	err      error
 	showRego bool
-	focus    int // 0: JSON, 1: Rego
+	folded   bool // the policy's statements shown one a line
+	jsonW    int  // the JSON pane's width
+	focus    int  // 0: JSON, 1: Rego
 	// statement is the statement to scroll the JSON to once loaded, or -1.
 	statement int
 	json      *viewer.Model
@@ -124,6 +129,9 @@ func statementLine(policy string, i int) int {
 
 // Key is the key shown.
 func (m *Model) Key() common.Key { return m.key }
+
+// Folded reports whether the policy's statements are folded, one a line.
+func (m *Model) Folded() bool { return m.folded }
 
 // ShowRego reports whether the Rego pane is shown.
 func (m *Model) ShowRego() bool { return m.showRego }
@@ -199,6 +207,101 @@ func (m *Model) metaLines() []string {
 	return lines
 }
 
+// policyText is the policy as shown: indented JSON, or with each statement folded to a line.
+func (m *Model) policyText() string {
+	if !m.folded {
+		return m.policy.JSON
+	}
+	return foldStatements(m.policy.JSON, m.jsonW)
+}
+
+// foldStatements shows an indented policy with each statement on one line, cut to width: its index
+// and Sid, effect, actions, principals and whether conditions apply.
+func foldStatements(policy string, width int) string {
+	var doc map[string]json.RawMessage
+	if json.Unmarshal([]byte(policy), &doc) != nil {
+		return policy
+	}
+	var stmts []map[string]json.RawMessage
+	if raw, ok := doc["Statement"]; ok {
+		if json.Unmarshal(raw, &stmts) != nil {
+			var one map[string]json.RawMessage
+			if json.Unmarshal(raw, &one) == nil {
+				stmts = append(stmts, one)
+			}
+		}
+	}
+	keys := make([]string, 0, len(doc))
+	for k := range doc {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString("{\n")
+	for i, k := range keys {
+		sep := ","
+		if i == len(keys)-1 {
+			sep = ""
+		}
+		if k != "Statement" {
+			fmt.Fprintf(&b, "  %q: %s%s\n", k, doc[k], sep)
+			continue
+		}
+		b.WriteString("  \"Statement\": [\n")
+		for j, st := range stmts {
+			b.WriteString(ansi.Truncate(fmt.Sprintf("    ▸ %d %s", j, statementSummary(st)), max(width, 20), "…") + "\n")
+		}
+		b.WriteString("  ]" + sep + "\n")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// statementSummary is one statement on a line: "Sid" Effect principals: [(conditions)] actions.
+func statementSummary(st map[string]json.RawMessage) string {
+	var str func(raw json.RawMessage) string
+	str = func(raw json.RawMessage) string {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			return s
+		}
+		var list []string
+		if json.Unmarshal(raw, &list) == nil {
+			return strings.Join(list, ", ")
+		}
+		var byType map[string]json.RawMessage
+		if json.Unmarshal(raw, &byType) == nil {
+			var parts []string
+			for _, t := range []string{"AWS", "Service", "Federated", "CanonicalUser"} {
+				if v, ok := byType[t]; ok {
+					parts = append(parts, str(v))
+				}
+			}
+			return strings.Join(parts, ", ")
+		}
+		return string(raw)
+	}
+	var parts []string
+	if sid, ok := st["Sid"]; ok {
+		parts = append(parts, strconv.Quote(str(sid)))
+	}
+	parts = append(parts, str(st["Effect"]))
+	if p, ok := st["Principal"]; ok {
+		parts = append(parts, str(p)+":")
+	} else if p, ok := st["NotPrincipal"]; ok {
+		parts = append(parts, "all but "+str(p)+":")
+	}
+	if _, ok := st["Condition"]; ok {
+		parts = append(parts, "(conditions)")
+	}
+	if a, ok := st["Action"]; ok {
+		parts = append(parts, str(a))
+	} else if a, ok := st["NotAction"]; ok {
+		parts = append(parts, "all but "+str(a))
+	}
+	return strings.Join(parts, " ")
+}
+
 // maxGrantLines caps the grants listed above the policy.
 const maxGrantLines = 3
 
@@ -245,17 +348,24 @@ func pairs(m map[string]string) string {
 func (m *Model) layout() {
 	h := max(m.common.Height-len(m.metaLines())-1, 2)
 	w := m.common.Width
+	jsonW := w
 	switch {
 	case !m.showRego:
 		m.json.SetSize(w, h)
 	case m.SideBySide():
-		left := (w - 1) / 2
-		m.json.SetSize(left, h)
-		m.rego.SetSize(w-left-1, h)
+		jsonW = (w - 1) / 2
+		m.json.SetSize(jsonW, h)
+		m.rego.SetSize(w-jsonW-1, h)
 	default:
 		top := h / 2
 		m.json.SetSize(w, top)
 		m.rego.SetSize(w, h-top)
+	}
+	if jsonW != m.jsonW {
+		m.jsonW = jsonW
+		if m.folded {
+			m.json.SetContent(m.policyText())
+		}
 	}
 }
 
@@ -271,7 +381,7 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			m.json.SetContent("error: " + msg.err.Error())
 			return common.ErrorCmd(msg.err)
 		}
-		m.json.SetContent(msg.policy.JSON)
+		m.json.SetContent(m.policyText())
 		m.rego.SetContent(msg.policy.Rego)
 		if m.statement >= 0 {
 			m.json.ShowLine(statementLine(msg.policy.JSON, m.statement))
@@ -286,6 +396,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		km := m.common.Keys
 		switch {
+		case key.Matches(msg, foldKey) && !m.key.TrailOnly && !m.loading && m.err == nil:
+			m.folded = !m.folded
+			m.json.SetContent(m.policyText())
+			return nil
 		case key.Matches(msg, km.Toggle) && !m.key.TrailOnly:
 			m.showRego = !m.showRego
 			if !m.showRego {
@@ -328,7 +442,11 @@ func (m *Model) ShortHelp() []key.Binding {
 		toggle.SetHelp("r", "hide rego")
 		return []key.Binding{km.Up, km.Down, toggle, key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "switch pane")), whoCanKey, dryRunKey, trailKey}
 	}
-	return []key.Binding{km.Up, km.Down, toggle, whoCanKey, dryRunKey, trailKey}
+	fold := foldKey
+	if m.folded {
+		fold.SetHelp("f", "unfold")
+	}
+	return []key.Binding{km.Up, km.Down, toggle, fold, whoCanKey, dryRunKey, trailKey}
 }
 
 // FullHelp implements help.KeyMap.

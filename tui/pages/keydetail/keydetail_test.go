@@ -98,3 +98,32 @@ func TestKeyDetailGrants(t *testing.T) {
 		}
 	}
 }
+
+func TestKeyDetailFold(t *testing.T) {
+	svc := tuitest.Service(t)
+	m := keydetail.New(tuitest.Common(t), svc)
+	m.SetSize(tuitest.Width, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey(appData(t, svc)))...)
+	tuitest.Drive(t, m.Update, tuitest.Keys("f")...)
+	v := m.View()
+	for _, want := range []string{
+		`▸ 0 "Enable IAM User Permissions" Allow arn:aws:iam::111122223333:root: kms:*`,
+		`▸ 3 "Allow attachment of persistent resources" Allow arn:aws:iam::111122223333:role/EncryptionA…`,
+		`"Version": "2012-10-17"`,
+	} {
+		if !m.Folded() || !strings.Contains(v, want) {
+			t.Errorf("folded view lacks %q:\n%s", want, v)
+		}
+	}
+	var unfold bool
+	for _, b := range m.ShortHelp() {
+		unfold = unfold || b.Help().Desc == "unfold"
+	}
+	if !unfold {
+		t.Error("the help does not offer to unfold")
+	}
+	tuitest.Drive(t, m.Update, tuitest.Keys("f")...)
+	if m.Folded() || !strings.Contains(m.View(), `"Sid": "Enable IAM User Permissions"`) {
+		t.Errorf("f unfolds:\n%s", m.View())
+	}
+}
