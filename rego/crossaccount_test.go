@@ -64,3 +64,14 @@ func TestCrossAccountActions(t *testing.T) {
 		t.Errorf("cross_account_actions\n got %v\nwant %v", got, want)
 	}
 }
+
+func TestCrossAccountUsable(t *testing.T) {
+	for action, want := range map[string]bool{
+		"kms:Decrypt": true, "KMS:REENCRYPTFROM": true, "kms:DeriveSharedSecret": true, "sts:AssumeRole": true,
+		"kms:PutKeyPolicy": false, "kms:ScheduleKeyDeletion": false, "kms:CreateAlias": false, "kms:NoSuchAction": false,
+	} {
+		if got := CrossAccountUsable(action); got != want {
+			t.Errorf("CrossAccountUsable(%q) = %v, want %v", action, got, want)
+		}
+	}
+}
