@@ -556,6 +556,8 @@ func (a *Analyzer) combine(s Subject, rr rego.Request, ms []rego.PartialMatch, g
 	var path dnf
 	cross := !service && s.Kind != KindAnyone && rr.ResourceAccount != "" && c.Account != rr.ResourceAccount
 	switch {
+	case cross && !rego.CrossAccountUsable(rr.Action):
+		// A permission that cannot be used cross-account is not effective (kmsim.authz).
 	case rr.ResourcePolicy == nil:
 		path = label(identity, PathIAM)
 	case cross:
