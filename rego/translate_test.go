@@ -13,13 +13,13 @@ import (
 var update = flag.Bool("update", false, "rewrite golden files")
 
 func TestTranslateGolden(t *testing.T) {
-	for _, name := range []string{"representative"} {
+	for name, kind := range map[string]string{"representative": "key", "vpce_endpoint": "vpce"} {
 		t.Run(name, func(t *testing.T) {
 			doc, err := os.ReadFile(filepath.Join("testdata", name+".json"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := Translate(doc, "key", name)
+			got, err := Translate(doc, kind, name)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -36,7 +36,7 @@ func TestTranslateGolden(t *testing.T) {
 			if got != string(want) {
 				t.Errorf("Translate output differs from %s (run with -update):\n%s", golden, got)
 			}
-			again, _ := Translate(doc, "key", name)
+			again, _ := Translate(doc, kind, name)
 			if again != got {
 				t.Error("Translate is not deterministic")
 			}
