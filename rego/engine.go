@@ -12,7 +12,6 @@ import (
 	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/metrics"
 	"github.com/open-policy-agent/opa/v1/rego"
 	"github.com/open-policy-agent/opa/v1/topdown"
 )
@@ -52,9 +51,9 @@ const (
 )
 
 var (
-	libModule   = mustParse("kmsim/lib.rego", Lib)
-	authzModule = mustParse("kmsim/authz.rego", Authz)
-	decisionRef = ast.MustParseBody(DecisionQuery)
+	libModule     = mustParse("kmsim/lib.rego", Lib)
+	authzModule   = mustParse("kmsim/authz.rego", Authz)
+	decisionQuery = ast.MustParseBody(DecisionQuery)
 )
 
 func mustParse(file, src string) *ast.Module {
@@ -312,27 +311,9 @@ type Decision struct {
 	Grant string
 }
 
-// evalOptions are the options every evaluation shares: the result stays an AST term (no
-// conversion to Go values) and no metrics are collected.
-var evalOptions = []rego.EvalOption{
-	rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }),
-	rego.EvalMetrics(metrics.NoOp()),
-}
-
 // neverCancelled stands for the cancellation of evaluations that cannot be cancelled (their
-// context has no Done channel) or that are too short to be worth it: without it, OPA starts a
-// goroutine per evaluation to watch the context.
+// context has no Done channel) or that are too short to be worth it.
 var neverCancelled = topdown.NewCancel()
-
-// evalOpts returns the options of one evaluation of in.
-func evalOpts(in ast.Value, cancellable bool) []rego.EvalOption {
-	opts := make([]rego.EvalOption, 0, len(evalOptions)+2)
-	opts = append(append(opts, evalOptions...), rego.EvalParsedInput(in))
-	if !cancellable {
-		opts = append(opts, rego.EvalExternalCancel(neverCancelled))
-	}
-	return opts
-}
 
 // Decide evaluates data.kmsim.authz.decision for req, compiling its set of policies on first use.
 //
@@ -409,46 +390,33 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	return d, err
 }
 
-// evalDecision evaluates a prepared decision query and decodes its result.
-func evalDecision(ctx context.Context, pq *rego.PreparedEvalQuery, in ast.Value) (Decision, error) {
-	rs, err := pq.Eval(ctx, evalOpts(in, ctx.Done() != nil)...)
+// evalDecision evaluates a decision query and decodes its result.
+func evalDecision(ctx context.Context, q *query, in ast.Value) (Decision, error) {
+	t, err := q.eval(ctx, in, true)
 	if err != nil {
-		return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
-	}
-	t, ok := resultTerm(rs)
-	if !ok {
-		return Decision{}, &EvalError{Code: CodeResult, Message: fmt.Sprintf("%d results", len(rs))}
+		return Decision{}, err
 	}
 	return decode(t.Value)
 }
 
-// resultTerm returns the value of a query's only expression.
-func resultTerm(rs rego.ResultSet) (*ast.Term, bool) {
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return nil, false
-	}
-	t, ok := rs[0].Expressions[0].Value.(*ast.Term)
-	return t, ok && t != nil
-}
-
 // policySet is one compiled set of policies.
 type policySet struct {
-	opts []func(*rego.Rego) // the compiled modules
-	eval *rego.PreparedEvalQuery
+	compiler *ast.Compiler // of the set's modules
+	eval     *query        // data.kmsim.authz.decision
 	// reads holds the condition keys the policies reference, lower-cased.
 	reads map[string]bool
 
 	partialOnce sync.Once
 	partial     *rego.PreparedPartialQuery
 	combineOnce sync.Once
-	combine     *rego.PreparedEvalQuery
+	combine     *query
 	err         error // of partial or combine
 }
 
 // partialQuery prepares the partial evaluation of the specialised sets, on first use.
 func (s *policySet) partialQuery(ctx context.Context) (*rego.PreparedPartialQuery, error) {
 	s.partialOnce.Do(func() {
-		pq, err := rego.New(append(s.opts, rego.ParsedQuery(specialisedQuery))...).PrepareForPartial(ctx)
+		pq, err := rego.New(rego.Compiler(s.compiler), rego.ParsedQuery(specialisedQuery)).PrepareForPartial(ctx)
 		if err != nil {
 			s.err = &EvalError{Code: CodeCompile, Message: err.Error()}
 			return
@@ -459,14 +427,9 @@ func (s *policySet) partialQuery(ctx context.Context) (*rego.PreparedPartialQuer
 }
 
 // combineQuery prepares the decision with the specialised sets given, on first use.
-func (s *policySet) combineQuery(ctx context.Context) (*rego.PreparedEvalQuery, error) {
+func (s *policySet) combineQuery() (*query, error) {
 	s.combineOnce.Do(func() {
-		pq, err := rego.New(append(s.opts, rego.ParsedQuery(combineQuery))...).PrepareForEval(ctx)
-		if err != nil {
-			s.err = &EvalError{Code: CodeCompile, Message: err.Error()}
-			return
-		}
-		s.combine = &pq
+		s.combine, s.err = newQuery(s.compiler, combineQuery)
 	})
 	return s.combine, s.err
 }
@@ -495,12 +458,12 @@ func (e *Engine) prepare(ctx context.Context, mods []*module) (*policySet, error
 	if c.Compile(modules); c.Failed() {
 		return nil, &EvalError{Code: CodeCompile, Message: c.Errors.Error()}
 	}
-	s.opts = []func(*rego.Rego){rego.Compiler(c)}
-	pq, err := rego.New(append(s.opts, rego.ParsedQuery(decisionRef))...).PrepareForEval(ctx)
+	s.compiler = c
+	q, err := newQuery(c, decisionQuery)
 	if err != nil {
-		return nil, &EvalError{Code: CodeCompile, Message: err.Error()}
+		return nil, err
 	}
-	s.eval = &pq
+	s.eval = q
 	return e.sets.add(string(key), s), nil
 }
 

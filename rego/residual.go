@@ -2,6 +2,7 @@ package rego
 
 import (
 	"context"
+	"fmt"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -60,7 +61,7 @@ type residual struct {
 	full bool
 	// query evaluates the conditions, one array per condition, non-empty when it holds; nil
 	// when there are none.
-	query *rego.PreparedEvalQuery
+	query *query
 	conds []condition
 	base  [3][]*ast.Term // members always present, per set
 
@@ -97,20 +98,26 @@ func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual,
 	for i, c := range r.conds {
 		terms[i] = ast.ArrayComprehensionTerm(trueTerm, c.body)
 	}
-	opts := []func(*rego.Rego){rego.ParsedQuery(ast.NewBody(ast.NewExpr(ast.ArrayTerm(terms...))))}
+	c := emptyCompiler // the usual case: conditions on the input alone, compiled without modules
 	if needsSupport(r.conds) {
-		for _, m := range pqs.Support {
-			opts = append(opts, rego.ParsedModule(m))
+		modules := make(map[string]*ast.Module, len(pqs.Support))
+		for i, m := range pqs.Support {
+			modules[fmt.Sprintf("support%d.rego", i)] = m
 		}
-	} else { // the usual case: conditions on the input alone, compiled without modules
-		opts = append(opts, rego.Compiler(emptyCompiler))
+		c = ast.NewCompiler()
+		if c.Compile(modules); c.Failed() {
+			c = nil
+		}
 	}
-	q, err := rego.New(opts...).PrepareForEval(ctx)
-	if err != nil { // a residual OPA cannot compile alone: evaluate in full
+	var q *query
+	if c != nil {
+		q, err = newQuery(c, ast.NewBody(ast.NewExpr(ast.ArrayTerm(terms...))))
+	}
+	if c == nil || err != nil { // a residual OPA cannot compile alone: evaluate in full
 		r.full, r.conds = true, nil
 		return r, nil
 	}
-	r.query = &q
+	r.query = q
 	return r, nil
 }
 
@@ -196,13 +203,9 @@ func (r *residual) decide(ctx context.Context, s *policySet, unknown func() ast.
 	var bitsBuf [64]byte
 	bits := bitsBuf[:0]
 	if r.query != nil {
-		rs, err := r.query.Eval(ctx, evalOpts(unknown(), false)...)
+		arr, err := r.query.eval(ctx, unknown(), false)
 		if err != nil {
-			return Decision{}, &EvalError{Code: CodeEval, Message: err.Error()}
-		}
-		arr, ok := resultTerm(rs)
-		if !ok {
-			return Decision{}, &EvalError{Code: CodeResult, Message: "the residual conditions are not an array"}
+			return Decision{}, err
 		}
 		a, ok := arr.Value.(*ast.Array)
 		if !ok || a.Len() != len(r.conds) {
@@ -247,7 +250,7 @@ func (r *residual) combine(ctx context.Context, s *policySet, bits []byte) (Deci
 	for i, t := range setTerms {
 		in.Insert(t, ast.NewTerm(sets[i]))
 	}
-	pq, err := s.combineQuery(ctx)
+	pq, err := s.combineQuery()
 	if err != nil {
 		return Decision{}, err
 	}
