@@ -190,7 +190,17 @@ func (s *worldService) Decide(ctx context.Context, r common.ExplainRequest) (com
 	if err != nil {
 		return common.Explanation{}, err
 	}
-	return common.Explanation{Effect: string(res.Decision.Effect), Message: res.Message, Text: simulatecmd.Explain(req, res)}, nil
+	exp := common.Explanation{Effect: string(res.Decision.Effect), Message: res.Message, Text: simulatecmd.Explain(req, res),
+		Matched: map[int]string{}}
+	if kp := req.ResourcePolicy; kp != nil {
+		exp.KeyPolicy = kp.Document
+		for _, st := range res.Decision.Matched {
+			if st.PolicyKind == evaluator.KindKey && st.PolicyID == kp.ID {
+				exp.Matched[st.Index] = st.Effect
+			}
+		}
+	}
+	return exp, nil
 }
 
 // Query runs sql over the trail, through a running server when one holds the data directory.

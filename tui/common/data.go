@@ -38,6 +38,10 @@ type Explanation struct {
 	Effect  string // allowed, explicitDeny, implicitDeny
 	Message string
 	Text    string
+	// KeyPolicy is the key policy decided with; Matched are the indexes of its statements that
+	// matched, with their effects ("Allow" or "Deny").
+	KeyPolicy []byte
+	Matched   map[int]string
 }
 
 // ExplainRequest is the question the explain view asks.

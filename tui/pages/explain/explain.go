@@ -102,6 +102,9 @@ func (m *Model) SetSize(width, height int) {
 	m.common.SetSize(width, height)
 	m.context.Width = max(width-16, 10)
 	m.result.SetSize(width, max(height-6, 1))
+	if m.exp != nil {
+		m.result.SetContent(m.render(*m.exp)) // the policy's lines are cut to the width
+	}
 }
 
 // Busy reports whether a decision is being made.
@@ -312,6 +315,19 @@ func (m *Model) render(e common.Explanation) string {
 	out := head.Render(lines[0])
 	if len(lines) > 1 {
 		out += "\n" + lines[1]
+	}
+	if sums, ok := common.StatementSummaries(e.KeyPolicy); ok {
+		out = strings.TrimRight(out, "\n") + "\n\n" + st.Label.Render("Key policy") + st.Muted.Render(" (✓ allows, ✗ denies: the statements that matched)")
+		for i, s := range sums {
+			mark, style := " ", st.Muted
+			switch e.Matched[i] {
+			case "Allow":
+				mark, style = "✓", st.Allowed
+			case "Deny":
+				mark, style = "✗", st.Denied
+			}
+			out += "\n" + style.Render(ansi.Truncate(fmt.Sprintf("  %s %d %s", mark, i, s), m.common.Width, "…"))
+		}
 	}
 	return out
 }

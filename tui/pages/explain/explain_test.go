@@ -97,8 +97,12 @@ func TestExplainEvent(t *testing.T) {
 		len(r.Context) != 1 || r.Context[0] != "kms:EncryptionContext:app=billing" {
 		t.Fatalf("request %+v", r)
 	}
-	if e := m.Explanation(); e == nil || e.Effect != "implicitDeny" {
+	if e := m.Explanation(); e == nil || e.Effect != "implicitDeny" || e.Matched[0] != "Allow" || len(e.Matched) != 1 {
 		t.Fatalf("explanation %+v", e)
+	}
+	if v := m.View(); !strings.Contains(v, `✓ 0 "Enable IAM User Permissions" Allow arn:aws:iam::111122223333:root: kms:*`) ||
+		!strings.Contains(v, `    2 "Allow use of the key"`) {
+		t.Errorf("the key policy's matched statement is not marked:\n%s", v)
 	}
 	ev = common.ExplainEventMsg{EventID: "e2", Principal: "arn:aws:iam::111122223333:user/Alice", Action: "kms:Decrypt",
 		KeyARN: "arn:aws:kms:us-west-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"}

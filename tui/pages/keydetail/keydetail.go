@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/key"
@@ -216,20 +215,12 @@ func (m *Model) policyText() string {
 }
 
 // foldStatements shows an indented policy with each statement on one line, cut to width: its index
-// and Sid, effect, actions, principals and whether conditions apply.
+// and the statement's summary.
 func foldStatements(policy string, width int) string {
 	var doc map[string]json.RawMessage
-	if json.Unmarshal([]byte(policy), &doc) != nil {
+	summaries, ok := common.StatementSummaries([]byte(policy))
+	if !ok || json.Unmarshal([]byte(policy), &doc) != nil {
 		return policy
-	}
-	var stmts []map[string]json.RawMessage
-	if raw, ok := doc["Statement"]; ok {
-		if json.Unmarshal(raw, &stmts) != nil {
-			var one map[string]json.RawMessage
-			if json.Unmarshal(raw, &one) == nil {
-				stmts = append(stmts, one)
-			}
-		}
 	}
 	keys := make([]string, 0, len(doc))
 	for k := range doc {
@@ -248,58 +239,13 @@ func foldStatements(policy string, width int) string {
 			continue
 		}
 		b.WriteString("  \"Statement\": [\n")
-		for j, st := range stmts {
-			b.WriteString(ansi.Truncate(fmt.Sprintf("    ▸ %d %s", j, statementSummary(st)), max(width, 20), "…") + "\n")
+		for j, sum := range summaries {
+			b.WriteString(ansi.Truncate(fmt.Sprintf("    ▸ %d %s", j, sum), max(width, 20), "…") + "\n")
 		}
 		b.WriteString("  ]" + sep + "\n")
 	}
 	b.WriteString("}")
 	return b.String()
-}
-
-// statementSummary is one statement on a line: "Sid" Effect principals: [(conditions)] actions.
-func statementSummary(st map[string]json.RawMessage) string {
-	var str func(raw json.RawMessage) string
-	str = func(raw json.RawMessage) string {
-		var s string
-		if json.Unmarshal(raw, &s) == nil {
-			return s
-		}
-		var list []string
-		if json.Unmarshal(raw, &list) == nil {
-			return strings.Join(list, ", ")
-		}
-		var byType map[string]json.RawMessage
-		if json.Unmarshal(raw, &byType) == nil {
-			var parts []string
-			for _, t := range []string{"AWS", "Service", "Federated", "CanonicalUser"} {
-				if v, ok := byType[t]; ok {
-					parts = append(parts, str(v))
-				}
-			}
-			return strings.Join(parts, ", ")
-		}
-		return string(raw)
-	}
-	var parts []string
-	if sid, ok := st["Sid"]; ok {
-		parts = append(parts, strconv.Quote(str(sid)))
-	}
-	parts = append(parts, str(st["Effect"]))
-	if p, ok := st["Principal"]; ok {
-		parts = append(parts, str(p)+":")
-	} else if p, ok := st["NotPrincipal"]; ok {
-		parts = append(parts, "all but "+str(p)+":")
-	}
-	if _, ok := st["Condition"]; ok {
-		parts = append(parts, "(conditions)")
-	}
-	if a, ok := st["Action"]; ok {
-		parts = append(parts, str(a))
-	} else if a, ok := st["NotAction"]; ok {
-		parts = append(parts, "all but "+str(a))
-	}
-	return strings.Join(parts, " ")
 }
 
 // maxGrantLines caps the grants listed above the policy.
