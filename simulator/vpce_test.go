@@ -116,3 +116,46 @@ func TestCallsOutsideEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestVPCEndpointWorld runs the embedded vpc-endpoint world: the key policy's aws:SourceVpce
+// condition and the endpoint policy decide, with the addresses the world gives its keys.
+func TestVPCEndpointWorld(t *testing.T) {
+	h := newHarnessWith(t, t.TempDir(), func(cfg *Config) { cfg.World = fixtures.MustLoad("vpc-endpoint") })
+	ctx := context.Background()
+	app := h.kms(aws.Credentials{AccessKeyID: "AKIAVPCEAPP00EXAMPLE", SecretAccessKey: "vpceAppSecretKeyvpceAppSecretKeyEXAMPLE0"})
+	laptop := h.kms(aws.Credentials{AccessKeyID: "AKIALAPTOP000EXAMPLE", SecretAccessKey: "laptopAdminSecretKeylaptopAdminSecretKey"})
+	const key = "alias/vpc-only-decrypt"
+	const keyARN = "arn:aws:kms:us-east-1:111122223333:key/55555555-5555-5555-5555-555555555555"
+
+	enc, err := laptop.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(key), Plaintext: []byte("secret")})
+	if err != nil {
+		t.Fatalf("Encrypt from the laptop: %v", err)
+	}
+	_, err = laptop.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if msg := wantErrorCode(t, err, "AccessDeniedException"); msg != "User: arn:aws:iam::111122223333:user/laptop-admin is not authorized to perform: kms:Decrypt on resource: "+keyARN+" with an explicit deny in a resource-based policy" {
+		t.Errorf("Decrypt from the laptop: %q", msg)
+	}
+	out, err := app.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob})
+	if err != nil || string(out.Plaintext) != "secret" {
+		t.Fatalf("Decrypt through the endpoint: %v", err)
+	}
+	_, err = app.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(keyARN)})
+	if msg := wantErrorCode(t, err, "AccessDeniedException"); msg != "User: arn:aws:iam::111122223333:user/app is not authorized to perform: kms:ScheduleKeyDeletion on resource: "+keyARN+" because no VPC endpoint policy allows the kms:ScheduleKeyDeletion action" {
+		t.Errorf("ScheduleKeyDeletion through the endpoint: %q", msg)
+	}
+	for _, r := range h.records() {
+		if r.EventName != "Decrypt" {
+			continue
+		}
+		switch r.UserIdentity.UserName {
+		case "laptop-admin":
+			if r.SourceIPAddress != "203.0.113.10" || r.VPCEndpointID != "" {
+				t.Errorf("laptop Decrypt record: %q %q", r.SourceIPAddress, r.VPCEndpointID)
+			}
+		case "app":
+			if r.SourceIPAddress != "10.0.1.15" || r.VPCEndpointID != "vpce-0a1b2c3d4e5f60718" {
+				t.Errorf("app Decrypt record: %q %q", r.SourceIPAddress, r.VPCEndpointID)
+			}
+		}
+	}
+}
