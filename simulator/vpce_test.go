@@ -159,3 +159,45 @@ func TestVPCEndpointWorld(t *testing.T) {
 		}
 	}
 }
+
+// TestOriginMFAAndViaService: a role session's origin gives its calls aws:MultiFactorAuthPresent,
+// aws:MultiFactorAuthAge and kms:ViaService, which a key policy can require.
+func TestOriginMFAAndViaService(t *testing.T) {
+	const mfaKey = "6f6f6f6f-6f6f-4f6f-8f6f-6f6f6f6f6f6f"
+	h := newHarnessWith(t, t.TempDir(), func(cfg *Config) {
+		w := fixtures.MustLoad("demo")
+		age := 30
+		for i := range w.Roles {
+			if r := &w.Roles[i]; r.Name == "EncryptionApp" {
+				r.Sessions[0].Origin = &fixtures.Origin{MFAAge: &age, ViaService: "ec2.us-east-1.amazonaws.com"}
+			}
+		}
+		w.Keys = append(w.Keys, fixtures.Key{Account: prodAccount, Region: "us-east-1", ID: mfaKey, Spec: "SYMMETRIC_DEFAULT", Usage: "ENCRYPT_DECRYPT", State: "Enabled",
+			Policy: fixtures.Document(`{"Version":"2012-10-17","Statement":[{"Sid":"RecentMFAViaEC2","Effect":"Allow","Principal":{"AWS":"*"},"Action":"kms:Encrypt","Resource":"*",` +
+				`"Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"60"},"StringEquals":{"kms:ViaService":"ec2.us-east-1.amazonaws.com"}}}]}`)})
+		if err := w.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		cfg.World = w
+	})
+	ctx := context.Background()
+	if _, err := h.kms(h.session("EncryptionApp")).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(mfaKey), Plaintext: []byte("x")}); err != nil {
+		t.Fatalf("Encrypt with MFA via EC2: %v", err)
+	}
+	_, err := h.kms(h.session("SecurityAuditor")).Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(mfaKey), Plaintext: []byte("x")})
+	wantErrorCode(t, err, "AccessDeniedException")
+	seen := 0
+	for _, r := range h.records() {
+		if r.EventName != "Encrypt" || r.UserIdentity.SessionContext == nil {
+			continue
+		}
+		seen++
+		mfa := r.UserIdentity.SessionContext.Attributes.MFAAuthenticated
+		if want := strings.Contains(r.UserIdentity.ARN, "EncryptionApp"); (mfa == "true") != want {
+			t.Errorf("%s: mfaAuthenticated %q", r.UserIdentity.ARN, mfa)
+		}
+	}
+	if seen != 2 {
+		t.Errorf("%d Encrypt records of role sessions, want 2", seen)
+	}
+}
