@@ -345,13 +345,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 			return d, nil
 		}
 	}
-	unknown := func() ast.Value {
-		in := ast.NewObject(ast.Item(termContext, entriesTerm(entries)))
-		if ec != nil {
-			in.Insert(termEncryptionCtx, stringMapTerm(ec))
-		}
-		return in
-	}
+	unknown := unknownPart{entries: entries, ec: ec}
 	var d Decision
 	decided := false
 	if e.specialiseAfter >= 0 {
@@ -370,7 +364,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 			// A known part that could not be specialised (its first context cancelled, say) is
 			// evaluated in full.
 			if kp.err == nil {
-				d, err = kp.residual.decide(ctx, set, unknown)
+				d, err = kp.residual.decide(ctx, set, unknown, e.memo != nil)
 				decided = true
 			}
 		}
@@ -380,7 +374,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 		if perr != nil {
 			return Decision{}, perr
 		}
-		in := unknown().(ast.Object)
+		in := unknown.value()
 		knownInput(req, policies).Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
 		d, err = evalDecision(ctx, set.eval, in)
 	}

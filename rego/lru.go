@@ -3,6 +3,7 @@ package rego
 import (
 	"container/list"
 	"sync"
+	"sync/atomic"
 )
 
 // lru maps strings to values, bounded by count: it evicts the least recently used entry. It is
@@ -57,4 +58,34 @@ func (c *lru[V]) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.order.Len()
+}
+
+// table is a concurrent map bounded by count: when full, it starts afresh. Reading a key
+// present takes no lock.
+type table[V any] struct {
+	limit int64
+	n     atomic.Int64
+	m     atomic.Pointer[sync.Map]
+}
+
+func newTable[V any](limit int) *table[V] {
+	t := &table[V]{limit: int64(limit)}
+	t.m.Store(&sync.Map{})
+	return t
+}
+
+func (t *table[V]) get(k []byte) (V, bool) {
+	if v, ok := t.m.Load().Load(string(k)); ok {
+		return v.(V), true
+	}
+	var zero V
+	return zero, false
+}
+
+func (t *table[V]) put(k string, v V) {
+	if t.n.Add(1) > t.limit {
+		t.m.Store(&sync.Map{})
+		t.n.Store(1)
+	}
+	t.m.Load().Store(k, v)
 }

@@ -2,6 +2,7 @@ package rego
 
 import (
 	"encoding/binary"
+	"github.com/open-policy-agent/opa/v1/ast"
 	"slices"
 	"strings"
 	"sync"
@@ -167,4 +168,20 @@ func hasKey(context map[string][]string, k string) bool {
 		}
 	}
 	return false
+}
+
+// unknownPart is the part of a decision's input that specialisation leaves unknown: the
+// projected context and encryption context (nil without grants).
+type unknownPart struct {
+	entries []contextEntry
+	ec      map[string]string
+}
+
+// value renders the unknown part as input.context and input.encryption_context.
+func (u unknownPart) value() ast.Object {
+	in := ast.NewObject(ast.Item(termContext, entriesTerm(u.entries)))
+	if u.ec != nil {
+		in.Insert(termEncryptionCtx, stringMapTerm(u.ec))
+	}
+	return in
 }

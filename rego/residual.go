@@ -2,8 +2,13 @@ package rego
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -64,10 +69,30 @@ type residual struct {
 	query *query
 	conds []condition
 	base  [3][]*ast.Term // members always present, per set
+	// reads lists the facts of the unknown part the conditions read; with readsAll, they read
+	// more than single context keys and encryption context pairs.
+	reads    []inputRead
+	readsAll bool
 
-	mu        sync.Mutex
-	decisions map[string]Decision // by the outcomes of conds, one byte each
+	// decisions maps the outcomes of conds, one byte each, to the decision; it is replaced,
+	// not changed, when a combination is added (there are few), so reading takes no lock.
+	decisions atomic.Pointer[map[string]Decision]
+	mu        sync.Mutex // serialises replacing decisions
+	// outcomes remembers decisions by the values of the facts the conditions read (see
+	// outcomeKey), when the engine remembers decisions: requests that differ only in facts the
+	// residual no longer reads share them.
+	outcomes *table[Decision]
 }
+
+// inputRead is one fact of the unknown part of the input: a condition key of input.context,
+// or (ec) a key of input.encryption_context.
+type inputRead struct {
+	ec  bool
+	key string
+}
+
+// maxOutcomes bounds a residual's outcomes.
+const maxOutcomes = 1024
 
 // condition is a member of a set present when body holds.
 type condition struct {
@@ -78,7 +103,8 @@ type condition struct {
 
 // specialise partially evaluates the set's specialised rules for the known input.
 func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual, error) {
-	r := &residual{known: known, decisions: map[string]Decision{}}
+	r := &residual{known: known, outcomes: newTable[Decision](maxOutcomes)}
+	r.decisions.Store(&map[string]Decision{})
 	pq, err := s.partialQuery(ctx)
 	if err != nil {
 		return nil, err
@@ -118,7 +144,81 @@ func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual,
 		return r, nil
 	}
 	r.query = q
+	r.reads, r.readsAll = conditionReads(r.conds)
+	if needsSupport(r.conds) {
+		r.readsAll = true
+	}
 	return r, nil
+}
+
+// conditionReads returns the facts of the unknown part the conditions read, sorted; all when
+// some condition reads input otherwise than as input.context[KEY] or
+// input.encryption_context[KEY] with KEY a string.
+func conditionReads(conds []condition) ([]inputRead, bool) {
+	var reads []inputRead
+	all := false
+	refs, inputs := 0, 0
+	for _, c := range conds {
+		ast.WalkRefs(c.body, func(ref ast.Ref) bool {
+			if !ref.HasPrefix(ast.InputRootRef) {
+				return false
+			}
+			refs++
+			p := ref.GroundPrefix()
+			key, ok := ast.String(""), len(p) == 3
+			if ok {
+				key, ok = p[2].Value.(ast.String)
+			}
+			switch {
+			case ok && p[1].Equal(termContext):
+				reads = append(reads, inputRead{key: string(key)})
+			case ok && p[1].Equal(termEncryptionCtx):
+				reads = append(reads, inputRead{ec: true, key: string(key)})
+			default:
+				all = true
+			}
+			return false
+		})
+		ast.WalkVars(c.body, func(v ast.Var) bool {
+			if v.Equal(ast.InputRootDocument.Value) {
+				inputs++
+			}
+			return false
+		})
+	}
+	if inputs != refs { // input read whole, not through a reference
+		all = true
+	}
+	slices.SortFunc(reads, func(a, b inputRead) int {
+		if a.ec != b.ec {
+			if a.ec {
+				return 1
+			}
+			return -1
+		}
+		return strings.Compare(a.key, b.key)
+	})
+	return slices.Compact(reads), all
+}
+
+// outcomeKey spells the values of the facts the conditions read.
+func (r *residual) outcomeKey(b []byte, u unknownPart) []byte {
+	for _, rd := range r.reads {
+		if rd.ec {
+			v, ok := u.ec[rd.key]
+			b = appendString(appendBool(b, ok), v)
+			continue
+		}
+		var values []string
+		if i, ok := slices.BinarySearchFunc(u.entries, rd.key, func(e contextEntry, k string) int { return strings.Compare(e.key, k) }); ok {
+			values = u.entries[i].values
+		}
+		b = binary.AppendUvarint(b, uint64(len(values)))
+		for _, v := range values {
+			b = appendString(b, v)
+		}
+	}
+	return b
 }
 
 // read takes the partial evaluation apart into members and conditions; false when it has a
@@ -193,17 +293,26 @@ func (r *residual) readRules(set int, ref ast.Ref, support []*ast.Module) bool {
 	return found
 }
 
-// decide answers for the unknown part of the input (context and encryption context).
-func (r *residual) decide(ctx context.Context, s *policySet, unknown func() ast.Value) (Decision, error) {
+// decide answers for the unknown part of the input (context and encryption context); with
+// remember, from and to the residual's outcomes.
+func (r *residual) decide(ctx context.Context, s *policySet, u unknownPart, remember bool) (Decision, error) {
 	if r.full {
-		in := unknown().(ast.Object)
+		in := u.value()
 		r.known.(ast.Object).Foreach(func(k, v *ast.Term) { in.Insert(k, v) })
 		return evalDecision(ctx, s.eval, in)
+	}
+	var keyBuf [256]byte
+	var key []byte
+	if remember = remember && !r.readsAll && r.query != nil; remember {
+		key = r.outcomeKey(keyBuf[:0], u)
+		if d, ok := r.outcomes.get(key); ok {
+			return d, nil
+		}
 	}
 	var bitsBuf [64]byte
 	bits := bitsBuf[:0]
 	if r.query != nil {
-		arr, err := r.query.eval(ctx, unknown(), false)
+		arr, err := r.query.eval(ctx, u.value(), false)
 		if err != nil {
 			return Decision{}, err
 		}
@@ -216,22 +325,24 @@ func (r *residual) decide(ctx context.Context, s *policySet, unknown func() ast.
 			bits = append(bits, falseBitByte+byte(min(held.Len(), 1)))
 		}
 	}
-	r.mu.Lock()
-	d, ok := r.decisions[string(bits)]
-	r.mu.Unlock()
-	if ok {
-		return d, nil
+	d, ok := (*r.decisions.Load())[string(bits)]
+	if !ok {
+		var err error
+		if d, err = r.combine(ctx, s, bits); err != nil {
+			return Decision{}, err
+		}
+		r.mu.Lock()
+		next := map[string]Decision{}
+		if old := *r.decisions.Load(); len(old) < maxCombos {
+			next = maps.Clone(old)
+		}
+		next[string(bits)] = d
+		r.decisions.Store(&next)
+		r.mu.Unlock()
 	}
-	d, err := r.combine(ctx, s, bits)
-	if err != nil {
-		return Decision{}, err
+	if remember {
+		r.outcomes.put(string(key), d)
 	}
-	r.mu.Lock()
-	if len(r.decisions) >= maxCombos {
-		clear(r.decisions)
-	}
-	r.decisions[string(bits)] = d
-	r.mu.Unlock()
 	return d, nil
 }
 
