@@ -77,8 +77,11 @@ var kindRank = map[PolicyKind]int{KindKey: 0, KindTrust: 0, KindSCP: 1, KindIden
 // which combines the policies as AWS KMS does:
 //
 //  1. An explicit Deny in any applicable policy wins (reported in the order resource policy,
-//     SCP, identity, boundary, session).
-//  2. Every SCP level must allow (root is bound by SCPs too).
+//     SCP, VPC endpoint policy, identity, boundary, session).
+//  2. Every SCP level must allow (root is bound by SCPs too), and so must the VPC endpoint
+//     policy of a request that came through an endpoint (Request.VPCEPolicy). Cross-account, a
+//     KMS permission that cannot be used cross-account is not effective (see
+//     rego.CrossAccountUsable).
 //  3. Without a resource policy, identity policies must allow, within the boundary and the
 //     session policies; the root user is allowed.
 //  4. With a resource policy in the caller's account, an allow naming the caller directly
