@@ -14,7 +14,8 @@ import (
 
 // Admin serves kmsim's own endpoints under /_kmsim/, for the CLI running beside a server:
 // POST /_kmsim/query runs SQL against the trail the server holds open; GET /_kmsim/clock reads
-// the simulated clock and POST /_kmsim/clock advances it; /_kmsim/trail/ goes to Trail. Every request must carry
+// the simulated clock and POST /_kmsim/clock advances it; GET /_kmsim/state reads a Snapshot of the
+// keys, policies, grants and rotations; /_kmsim/trail/ goes to Trail. Every request must carry
 // "Authorization: Bearer <Token>"; the token lives in the data directory (mode 0600).
 type Admin struct {
 	Token string
@@ -23,6 +24,8 @@ type Admin struct {
 	// Trail, when set, serves the trail's other verbs (reports, detections, export, prune)
 	// under /_kmsim/trail/.
 	Trail http.Handler
+	// State, when set, answers GET /_kmsim/state; *Server's Snapshot is one.
+	State func() *Snapshot
 }
 
 // Clock is the simulated clock the admin endpoint drives; *Server implements it.
@@ -83,6 +86,13 @@ func (a *Admin) serve(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(res)
 	case "/_kmsim/clock":
 		a.serveClock(w, r)
+	case "/_kmsim/state":
+		if a.State == nil || r.Method != http.MethodGet {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(a.State())
 	default:
 		http.NotFound(w, r)
 	}

@@ -145,3 +145,25 @@ func ClockServer(ctx context.Context, info ServerInfo, req *simulator.ClockReque
 	}
 	return time.Parse(time.RFC3339, st.Now)
 }
+
+// StateServer reads a snapshot of the running server's keys, policies, grants and rotations.
+func StateServer(ctx context.Context, info ServerInfo) (*simulator.Snapshot, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+info.Addr+"/_kmsim/state", nil)
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Authorization", "Bearer "+info.Token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("no kmsim server answers at %s: %w", info.Addr, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("state: server answered %s", resp.Status)
+	}
+	var snap simulator.Snapshot
+	if err := json.NewDecoder(resp.Body).Decode(&snap); err != nil {
+		return nil, err
+	}
+	return &snap, nil
+}

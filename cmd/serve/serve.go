@@ -143,6 +143,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	defer srv.Close()
 	admin.Clock = srv
+	admin.State = srv.Snapshot
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
