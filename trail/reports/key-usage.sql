@@ -9,8 +9,8 @@ SELECT keyArn AS key,
        count(*) FILTER (WHERE errorCode IS NOT NULL) AS errors,
        min(eventTime) AS first_seen,
        max(eventTime) AS last_seen,
-       list_sort(list_distinct(list(sourceIPAddress)))[1:10] AS source_ips,
-       list_sort(list_distinct(list(vpcEndpointId))) AS vpc_endpoints
+       coalesce(list_sort(list(DISTINCT sourceIPAddress) FILTER (WHERE sourceIPAddress IS NOT NULL))[1:10], []) AS source_ips,
+       coalesce(list_sort(list(DISTINCT vpcEndpointId) FILTER (WHERE vpcEndpointId IS NOT NULL)), []) AS vpc_endpoints
 FROM scope
 WHERE eventSource = 'kms.amazonaws.com' AND keyArn IS NOT NULL
 GROUP BY ALL
