@@ -67,7 +67,7 @@ func skipValue(b []byte, i, depth int) (int, error) {
 	case c == '{':
 		return walkObject(b, i, depth+1, nil)
 	case c == '[':
-		return walkArray(b, i, depth+1, nil)
+		return skipArray(b, i, depth+1)
 	case c == 't':
 		return skipLiteral(b, i, "true")
 	case c == 'f':
@@ -249,9 +249,9 @@ func walkObject(b []byte, i, depth int, field func(key, val []byte)) (int, error
 	}
 }
 
-// walkArray checks the array starting at b[i] and returns the offset after
-// it; elem, when set, is called with each element.
-func walkArray(b []byte, i, depth int, elem func(val []byte)) (int, error) {
+// skipArray checks the array starting at b[i] and returns the offset after
+// it.
+func skipArray(b []byte, i, depth int) (int, error) {
 	if depth > maxDepth {
 		return i, &scanError{off: i, msg: "exceeded max depth"}
 	}
@@ -260,13 +260,9 @@ func walkArray(b []byte, i, depth int, elem func(val []byte)) (int, error) {
 		return i + 1, nil
 	}
 	for {
-		v := i
 		var err error
 		if i, err = skipValue(b, i, depth); err != nil {
 			return i, err
-		}
-		if elem != nil {
-			elem(b[v:i])
 		}
 		i = skipSpace(b, i)
 		if i >= len(b) {
@@ -281,14 +277,6 @@ func walkArray(b []byte, i, depth int, elem func(val []byte)) (int, error) {
 			return i, syntaxErr(b, i, "after array element")
 		}
 	}
-}
-
-// fields calls fn with each key (its text between the quotes, escapes
-// left as they are) and value of the object b, which has been checked.
-func fields(b []byte, fn func(key, val []byte)) {
-	walkObject(b, 0, 0, func(key, val []byte) { //nolint:errcheck // b is valid
-		fn(key[1:len(key)-1], val)
-	})
 }
 
 // unquoteKey returns a key's text: without its quotes, and unescaped in
