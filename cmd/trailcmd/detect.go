@@ -40,7 +40,8 @@ flags select) returning principal, key, count, first_seen, last_seen and event_i
 DIR/*.sql to the built-in rules (trail/rules/).
 
 With --fail-on, the command exits 3 when a finding at or above that severity exists, so CI can tell
-"violations found" from "the tool failed" (exit 1).`,
+"violations found" from "the tool failed" (exit 1).
+While a server holds DIR, the rules run in it, over its authenticated loopback admin endpoint.`,
 		Example: `  $ kmsim trail detect
   $ kmsim trail detect --fail-on high --since 1d
   $ kmsim trail detect --rules ./my-rules --output json`,

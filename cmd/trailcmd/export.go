@@ -38,7 +38,9 @@ func NewCmdExport(f *cmdutil.Factory, runF func(*ExportOptions) error) *cobra.Co
               does "kmsim trail import"
   jsonl       events.jsonl, one record per line
   parquet     Hive-partitioned Parquet (account=/region=/year=/month=/day=) for Athena, Trino,
-              Spark or DuckDB; the table definition is in docs/trail.md`,
+              Spark or DuckDB; the table definition is in docs/trail.md
+While a server holds DIR, the server writes the export (over its authenticated loopback admin
+endpoint), so --out must be a directory it can write.`,
 		Example: `  $ kmsim trail export --out ./export --format cloudtrail
   $ kmsim trail export --out ./lake --format parquet --since 30d
   $ kmsim trail export --out . --format jsonl --key 1234abcd-12ab-34cd-56ef-1234567890ab`,

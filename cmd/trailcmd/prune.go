@@ -28,7 +28,8 @@ func NewCmdPrune(f *cmdutil.Factory, runF func(*PruneOptions) error) *cobra.Comm
 		Use:   "prune --before DATE",
 		Short: "Delete events older than a date",
 		Long: `Delete the events of DIR/kmsim.duckdb whose eventTime is before --before: a date (midnight UTC),
-an RFC 3339 time, or an age such as 90d (now minus 90 days). Prints how many were deleted.`,
+an RFC 3339 time, or an age such as 90d (now minus 90 days). Prints how many were deleted.
+While a server holds DIR, the server deletes them (over its authenticated loopback admin endpoint).`,
 		Example: `  $ kmsim trail prune --before 2024-01-01
   $ kmsim trail prune --before 90d`,
 		Args: cobra.NoArgs,

@@ -31,7 +31,8 @@ func NewCmdReport(f *cmdutil.Factory, runF func(*ReportOptions) error) *cobra.Co
 		Use:   "report NAME",
 		Short: "Run a built-in report over the trail",
 		Long: heredocReports(`Run a built-in report over the events in DIR/kmsim.duckdb. Each report is a documented SQL
-file (trail/reports/NAME.sql); the scope flags narrow the events it reads.
+file (trail/reports/NAME.sql); the scope flags narrow the events it reads. While a server holds
+DIR, the report runs in it, over its authenticated loopback admin endpoint.
 
 Reports:
 `),
