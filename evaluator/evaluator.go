@@ -189,7 +189,7 @@ func (e *Evaluator) request(req Request, full bool) rego.Request {
 			rr.Grants[i] = rego.Grant{ID: g.ID, KeyARN: g.KeyARN, Grantee: g.GranteePrincipal, Operations: g.Operations,
 				EncryptionContextEquals: g.EncryptionContextEquals, EncryptionContextSubset: g.EncryptionContextSubset}
 		}
-		rr.EncryptionContext = encryptionContext(req.Context)
+		rr.EncryptionContext = encryptionContext(req.Context, req.Grants, full)
 	}
 	return rr
 }
@@ -198,13 +198,26 @@ func (e *Evaluator) request(req Request, full bool) rego.Request {
 const encryptionContextPrefix = "kms:encryptioncontext:"
 
 // encryptionContext reads the request's encryption context from its single-valued
-// kms:EncryptionContext:<key> condition keys, keeping <key> as written.
-func encryptionContext(context map[string][]string) map[string]string {
-	ec := map[string]string{}
+// kms:EncryptionContext:<key> condition keys, keeping <key> as written: all of it with all or
+// when a grant requires an exact match, else the pairs grants' subset constraints name (all a
+// decision reads of it).
+func encryptionContext(context map[string][]string, grants []Grant, all bool) map[string]string {
+	for _, g := range grants {
+		all = all || g.EncryptionContextEquals != nil
+	}
+	var ec map[string]string
 	for k, vs := range context {
-		if len(k) > len(encryptionContextPrefix) && strings.EqualFold(k[:len(encryptionContextPrefix)], encryptionContextPrefix) && len(vs) == 1 {
-			ec[k[len(encryptionContextPrefix):]] = vs[0]
+		if len(k) <= len(encryptionContextPrefix) || len(vs) != 1 || !strings.EqualFold(k[:len(encryptionContextPrefix)], encryptionContextPrefix) {
+			continue
 		}
+		name := k[len(encryptionContextPrefix):]
+		if !all && !slices.ContainsFunc(grants, func(g Grant) bool { _, ok := g.EncryptionContextSubset[name]; return ok }) {
+			continue
+		}
+		if ec == nil {
+			ec = map[string]string{}
+		}
+		ec[name] = vs[0]
 	}
 	return ec
 }

@@ -126,10 +126,10 @@ func WithCacheSize(n int) EngineOption {
 	return func(e *Engine) {
 		if n > 0 {
 			for _, c := range e.modules {
-				c.size = n
+				c.resize(n)
 			}
-			e.sets.size = n
-			e.known.size = n
+			e.sets.resize(n)
+			e.known.resize(n)
 		}
 	}
 }
@@ -335,7 +335,7 @@ func (e *Engine) Decide(ctx context.Context, req Request) (Decision, error) {
 	}
 	key = appendKnown(key, req)
 	knownLen := len(key)
-	entries := projectContext(req.Context, req.Defaults, set.reads)
+	entries := projectContext(req.Context, req.Defaults, set.reads, set.readKeys)
 	ec := projectEncryptionContext(req)
 	key = appendContext(key, entries)
 	key = appendStringMap(key, ec)
@@ -398,7 +398,9 @@ type policySet struct {
 	compiler *ast.Compiler // of the set's modules
 	eval     *query        // data.kmsim.authz.decision
 	// reads holds the condition keys the policies reference, lower-cased.
-	reads map[string]bool
+	reads map[string]string
+	// readKeys lists them, sorted.
+	readKeys []string
 
 	partialOnce sync.Once
 	partial     *rego.PreparedPartialQuery
@@ -440,14 +442,15 @@ func (e *Engine) prepare(ctx context.Context, mods []*module) (*policySet, error
 	if s, ok := e.sets.get(key); ok {
 		return s, nil
 	}
-	s := &policySet{reads: map[string]bool{}}
+	s := &policySet{reads: map[string]string{}}
 	modules := map[string]*ast.Module{"kmsim/lib.rego": libModule, "kmsim/authz.rego": authzModule}
 	for _, m := range mods {
 		modules[m.key+".rego"] = m.parsed
 		for _, k := range m.reads {
-			s.reads[k] = true
+			s.reads[k] = k
 		}
 	}
+	s.readKeys = slices.Sorted(maps.Keys(s.reads))
 	c := ast.NewCompiler()
 	if c.Compile(modules); c.Failed() {
 		return nil, &EvalError{Code: CodeCompile, Message: c.Errors.Error()}

@@ -81,32 +81,35 @@ type contextEntry struct {
 	values []string
 }
 
-// projectContext returns the entries of context whose lower-cased keys are in read, sorted by
-// key, with defaults for the keys read that context does not hold; entries whose keys differ only
-// in case are merged, and keys without values dropped.
-func projectContext(context map[string][]string, defaults func(string) []string, read map[string]bool) []contextEntry {
+// projectContext returns the entries of context whose lower-cased keys are in read (each key
+// mapped to itself, as the entry's key), sorted by key, with defaults for the keys read (listed
+// in readKeys) that context does not hold in any case; entries whose keys differ only in case
+// are merged, and keys without values dropped.
+func projectContext(context map[string][]string, defaults func(string) []string, read map[string]string, readKeys []string) []contextEntry {
 	var out []contextEntry
+	var presentBuf [16]string
+	present := presentBuf[:0] // the keys read that context holds, values or not
+	var lowerBuf [128]byte
+	for k, vs := range context {
+		lk, ok := read[k]
+		if !ok {
+			if lk, ok = read[string(appendLower(lowerBuf[:0], k))]; !ok {
+				continue
+			}
+		}
+		present = append(present, lk)
+		if len(vs) > 0 {
+			out = append(out, contextEntry{lk, vs})
+		}
+	}
 	if defaults != nil {
-		for k := range read {
-			if !hasKey(context, k) {
+		for _, k := range readKeys {
+			if !slices.Contains(present, k) {
 				if vs := defaults(k); len(vs) > 0 {
 					out = append(out, contextEntry{k, vs})
 				}
 			}
 		}
-	}
-	for k, vs := range context {
-		if len(vs) == 0 {
-			continue
-		}
-		if !read[k] {
-			lk := strings.ToLower(k)
-			if lk == k || !read[lk] {
-				continue
-			}
-			k = lk
-		}
-		out = append(out, contextEntry{k, vs})
 	}
 	slices.SortFunc(out, func(a, b contextEntry) int { return strings.Compare(a.key, b.key) })
 	for i := 1; i < len(out); i++ {
@@ -117,6 +120,21 @@ func projectContext(context map[string][]string, defaults func(string) []string,
 		}
 	}
 	return out
+}
+
+// appendLower appends s lower-cased as strings.ToLower does.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return append(b[:0], strings.ToLower(s)...)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 func appendContext(b []byte, entries []contextEntry) []byte {

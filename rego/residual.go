@@ -92,7 +92,7 @@ type inputRead struct {
 }
 
 // maxOutcomes bounds a residual's outcomes.
-const maxOutcomes = 1024
+const maxOutcomes = 16
 
 // condition is a member of a set present when body holds.
 type condition struct {
