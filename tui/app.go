@@ -127,8 +127,14 @@ func (m *Model) show(id PageID, push bool) tea.Cmd {
 		m.started[id] = true
 		return m.pages[id].Init()
 	}
+	if r, ok := m.pages[id].(refresher); ok {
+		return r.Refresh()
+	}
 	return nil
 }
+
+// refresher is a view that reloads what it shows whenever it is shown again.
+type refresher interface{ Refresh() tea.Cmd }
 
 // layout gives every view the space between the title line and the status bar and help.
 func (m *Model) layout() {

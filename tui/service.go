@@ -22,6 +22,7 @@ import (
 	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 	"github.com/kmsim/kmsim/rego"
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/trail"
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/pages/dryrun"
@@ -48,23 +49,30 @@ type Service interface {
 
 // worldService is the Service over a world and a data directory: the same services the CLI uses.
 type worldService struct {
-	world   *fixtures.World
+	base    *fixtures.World // the world file
 	dataDir string
 
-	mu sync.Mutex         // guards an and the key policies a save replaces
-	an *analysis.Analyzer // built on first use: it caches evaluations across views
-	ev *evaluator.Evaluator
+	mu sync.Mutex // guards the fields below and the key policies a save replaces
+	// world is base overlaid with the simulator's state in dataDir (see sync); live holds that
+	// state's keys by ARN, and stateSig the state it was built from.
+	world    *fixtures.World
+	live     map[string]*simulator.SnapshotKey
+	stateSig []byte
+	an       *analysis.Analyzer // built on first use: it caches evaluations across views
+	ev       *evaluator.Evaluator
 }
 
-// NewService returns the Service for world w and the trail in dataDir.
+// NewService returns the Service for world w and the simulator state and trail in dataDir.
 func NewService(w *fixtures.World, dataDir string) Service {
-	return &worldService{world: w, dataDir: dataDir}
+	return &worldService{base: w, world: w, dataDir: dataDir}
 }
 
-// Keys lists every key of the world and, after them in each account and Region, the keys only
-// the trail names, sorted by account, Region and first alias (or id); each with its events in the
-// trail. Without a trail, or when it cannot be read, the world's keys are listed alone.
+// Keys lists every key of the simulator's state merged by ARN with the world's (the world's alone
+// while dataDir holds no state) and, after them in each account and Region, the keys only the
+// trail names, sorted by account, Region and first alias (or id); each with its events in the
+// trail. Without a trail, or when it cannot be read, the keys are listed without events.
 func (s *worldService) Keys(ctx context.Context) ([]common.Key, error) {
+	s.sync(ctx)
 	uses := s.keyEvents(ctx)
 	out, _ := s.WorldKeys(ctx)
 	for i, ck := range out {
@@ -78,7 +86,7 @@ func (s *worldService) Keys(ctx context.Context) ([]common.Key, error) {
 		fk := &fixtures.Key{Region: parts[3], Account: parts[4], ID: strings.TrimPrefix(parts[5], "key/"), State: "unknown",
 			Description: "not in the world: named by " + plural(u.Events, "event") + " in the trail"}
 		ck := common.Key{Key: fk, ARN: arn, TrailOnly: true, Events: u.Events, LastEvent: u.LastEvent}
-		if a := s.world.Account(fk.Account); a != nil {
+		if a := s.current().Account(fk.Account); a != nil {
 			ck.AccountName = a.Name
 		}
 		out = append(out, ck)
@@ -87,13 +95,16 @@ func (s *worldService) Keys(ctx context.Context) ([]common.Key, error) {
 	return out, nil
 }
 
-// WorldKeys lists the world's keys, sorted by account, Region and first alias.
+// WorldKeys lists the keys of the world the views read (with the simulator's state as last
+// synced), sorted by account, Region and first alias.
 func (s *worldService) WorldKeys(ctx context.Context) ([]common.Key, error) {
 	var out []common.Key
-	for i := range s.world.Keys {
-		k := &s.world.Keys[i]
-		ck := common.Key{Key: k, ARN: s.world.KeyARN(k)}
-		if a := s.world.Account(k.Account); a != nil {
+	w := s.current()
+	for i := range w.Keys {
+		k := &w.Keys[i]
+		ck := common.Key{Key: k, ARN: w.KeyARN(k)}
+		ck.Live = s.liveKey(ck.ARN)
+		if a := w.Account(k.Account); a != nil {
 			ck.AccountName = a.Name
 		}
 		out = append(out, ck)
@@ -144,13 +155,16 @@ func (s *worldService) keyEvents(ctx context.Context) map[string]common.Key {
 	return out
 }
 
-// Policy returns the key's policy, indented, and its Rego translation.
+// Policy returns the key's policy, indented, and its Rego translation, with the key as the
+// simulator holds it now.
 func (s *worldService) Policy(ctx context.Context, k common.Key) (common.Policy, error) {
+	s.sync(ctx)
+	k = s.resolve(k)
 	if k.TrailOnly {
 		return common.Policy{}, fmt.Errorf("%s is not in the world: its policy is unknown", k.ARN)
 	}
-	pol := worldview.KeyPolicy(s.world, k.Key)
-	var p common.Policy
+	pol := worldview.KeyPolicy(s.current(), k.Key)
+	p := common.Policy{Key: k}
 	var v any
 	if err := json.Unmarshal(pol.Document, &v); err != nil {
 		return p, fmt.Errorf("key policy of %s: %w", k.ARN, err)
@@ -169,7 +183,7 @@ func (s *worldService) Policy(ctx context.Context, k common.Key) (common.Policy,
 func (s *worldService) Principals() []string {
 	seen := map[string]bool{}
 	var out []string
-	for _, c := range s.world.Credentials() {
+	for _, c := range s.current().Credentials() {
 		if !seen[c.ARN] {
 			seen[c.ARN] = true
 			out = append(out, c.ARN)
@@ -185,8 +199,9 @@ func (s *worldService) Decide(ctx context.Context, r common.ExplainRequest) (com
 	if !strings.Contains(action, ":") {
 		action = "kms:" + action
 	}
+	s.sync(ctx)
 	opts := &simulatecmd.Options{Principal: r.Principal, Action: action, Resource: r.Key.ARN, Region: r.Key.Region, Context: r.Context}
-	res, req, err := simulatecmd.Decide(ctx, s.world, opts)
+	res, req, err := simulatecmd.Decide(ctx, s.current(), opts)
 	if err != nil {
 		return common.Explanation{}, err
 	}
@@ -218,6 +233,8 @@ func (s *worldService) Live() bool {
 // detection rules over it, as `kmsim trail detect` does: through the server when one holds it.
 func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
 	f := common.Findings{Keys: map[string]common.Key{}}
+	s.sync(ctx)
+	w := s.current()
 	keys, _ := s.WorldKeys(ctx)
 	for _, ck := range keys {
 		k := ck.Key
@@ -226,8 +243,8 @@ func (s *worldService) Findings(ctx context.Context) (common.Findings, error) {
 			name = k.Aliases[0]
 		}
 		f.Keys[name] = ck
-		l := lint.New(lint.WithKind(lint.KindKey), lint.WithWorld(s.world), lint.WithKeyAccount(k.Account))
-		f.Lint = append(f.Lint, l.Lint(name, worldview.KeyPolicy(s.world, k).Document)...)
+		l := lint.New(lint.WithKind(lint.KindKey), lint.WithWorld(w), lint.WithKeyAccount(k.Account))
+		f.Lint = append(f.Lint, l.Lint(name, worldview.KeyPolicy(w, k).Document)...)
 	}
 	lint.Sort(f.Lint)
 	switch _, err := os.Stat(filepath.Join(s.dataDir, "kmsim.duckdb")); {

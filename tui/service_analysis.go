@@ -23,19 +23,22 @@ func (s *worldService) analyzer() *analysis.Analyzer {
 
 // WhoCan lists who can perform action on k, with the ways they can, as `kmsim who-can` does.
 func (s *worldService) WhoCan(ctx context.Context, k common.Key, action string) ([]analysis.Access, error) {
+	s.sync(ctx)
+	k = s.resolve(k)
 	return s.analyzer().WhoCan(ctx, analysis.Query{Action: analysis.NormalizeAction(action), Key: k.Key})
 }
 
 // Principal describes the principal arn names: its identity policies, groups and boundary, and what
 // it can do on which keys, as `kmsim can` does.
 func (s *worldService) Principal(ctx context.Context, arn string) (common.PrincipalInfo, error) {
+	s.sync(ctx)
 	a := s.analyzer()
 	sub, err := a.SubjectByARN(arn)
 	if err != nil {
 		return common.PrincipalInfo{}, err
 	}
 	info := common.PrincipalInfo{ARN: arn, Kind: sub.Kind, Note: sub.Note}
-	w := s.world
+	w := s.current()
 	for i := range w.Users {
 		if u := &w.Users[i]; w.UserARN(u) == sub.ARN {
 			for _, p := range w.UserPolicies(u) {
@@ -63,6 +66,8 @@ func (s *worldService) DryRun(ctx context.Context, k common.Key, doc []byte) (co
 	if err := evaluator.CheckPolicy(doc, evaluator.KindKey); err != nil {
 		return out, fmt.Errorf("proposed key policy: %w", err)
 	}
+	s.sync(ctx)
+	k = s.resolve(k)
 	a := s.analyzer()
 	changes, err := a.Diff(ctx, analysis.DiffQuery{Key: k.Key, KeyPolicy: doc})
 	if err != nil {

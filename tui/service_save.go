@@ -32,6 +32,9 @@ import (
 // It also says where the call would go.
 func (s *worldService) SavePlan(ctx context.Context, k common.Key, doc []byte) (common.SavePlan, error) {
 	plan := common.SavePlan{Via: s.via()}
+	s.sync(ctx)
+	k = s.resolve(k)
+	w := s.current()
 	proposed := &evaluator.Policy{ID: "proposal", Kind: evaluator.KindKey, Document: doc}
 	ev := s.evaluator()
 	var keeps, loses []string
@@ -41,14 +44,14 @@ func (s *worldService) SavePlan(ctx context.Context, k common.Key, doc []byte) (
 			continue
 		}
 		seen[c.ARN] = true
-		now, err := mayPutKeyPolicy(ctx, ev, s.world, c, k, worldview.KeyPolicy(s.world, k.Key))
+		now, err := mayPutKeyPolicy(ctx, ev, w, c, k, worldview.KeyPolicy(w, k.Key))
 		if err != nil {
 			return plan, err
 		}
 		if !now {
 			continue
 		}
-		after, err := mayPutKeyPolicy(ctx, ev, s.world, c, k, proposed)
+		after, err := mayPutKeyPolicy(ctx, ev, w, c, k, proposed)
 		if err != nil {
 			return plan, err
 		}
@@ -100,7 +103,7 @@ func mayPutKeyPolicy(ctx context.Context, ev *evaluator.Evaluator, w *fixtures.W
 // usableCredentials are the world's active credentials whose sessions have not expired.
 func (s *worldService) usableCredentials() []fixtures.Credential {
 	var out []fixtures.Credential
-	for _, c := range s.world.Credentials() {
+	for _, c := range s.current().Credentials() {
 		if c.Status != "" && c.Status != "Active" {
 			continue
 		}
@@ -213,7 +216,7 @@ func (s *worldService) simulatorEndpoint() (endpoint string, stop func(), err er
 		store.Close()
 		return "", nil, fmt.Errorf("open trail journal: %w", err)
 	}
-	srv, err := simulator.New(simulator.Config{World: s.world, DataDir: s.dataDir, Recorder: writer, Logger: logger})
+	srv, err := simulator.New(simulator.Config{World: s.base, DataDir: s.dataDir, Recorder: writer, Logger: logger})
 	if err != nil {
 		writer.Close()
 		store.Close()

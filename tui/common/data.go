@@ -4,6 +4,7 @@ import (
 	"github.com/kmsim/kmsim/evaluator/analysis"
 	"github.com/kmsim/kmsim/evaluator/lint"
 	"github.com/kmsim/kmsim/fixtures"
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/trail"
 )
 
@@ -17,6 +18,8 @@ type Key struct {
 	// Events is how many events of the trail name the key; LastEvent is the time of the latest.
 	Events    int
 	LastEvent string
+	// Live is the key in the simulator's state (origin, dates, rotation), nil when no state holds it.
+	Live *simulator.SnapshotKey
 }
 
 // Alias is the key's first alias, or "" when it has none.
@@ -27,10 +30,12 @@ func (k Key) Alias() string {
 	return k.Aliases[0]
 }
 
-// Policy is a key's policy as JSON and as the Rego module kmsim evaluates.
+// Policy is a key's policy as JSON and as the Rego module kmsim evaluates, with the key as it
+// stood when the policy was read (its state, grants and rotations may have changed since it was listed).
 type Policy struct {
 	JSON string
 	Rego string
+	Key  Key
 }
 
 // Explanation is a decided request with the text `kmsim simulate` prints for it.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
@@ -16,6 +17,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kmsim/kmsim/fixtures"
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/components/viewer"
 )
@@ -91,6 +93,20 @@ func (m *Model) SetKey(k common.Key) tea.Cmd {
 		return nil
 	}
 	svc, ctx := m.svc, m.common.Ctx
+	return func() tea.Msg {
+		p, err := svc.Policy(ctx, k)
+		return policyMsg{arn: k.ARN, policy: p, err: err}
+	}
+}
+
+// reload reads the key and its policy again (the simulator may have changed them), keeping what
+// is shown until they arrive.
+func (m *Model) reload() tea.Cmd {
+	if m.key.TrailOnly {
+		return nil
+	}
+	m.loading = true
+	k, svc, ctx := m.key, m.svc, m.common.Ctx
 	return func() tea.Msg {
 		p, err := svc.Policy(ctx, k)
 		return policyMsg{arn: k.ARN, policy: p, err: err}
@@ -191,15 +207,29 @@ func (m *Model) metaLines() []string {
 		}
 		return lines
 	}
+	state := k.State
+	if k.Live != nil {
+		created = k.Live.CreationDate.UTC().Format(time.DateTime)
+		if !k.Live.DeletionDate.IsZero() {
+			state += " (deleted on " + k.Live.DeletionDate.UTC().Format(time.DateTime) + ")"
+		}
+	}
 	lines := []string{
 		field("ARN", k.ARN),
-		strings.Join([]string{field("State", k.State), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
+		strings.Join([]string{field("State", state), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
 		strings.Join([]string{field("Account", acct), field("Region", k.Region)}, "   "),
 		field("Aliases", aliases),
 		field("Tags", strings.Join(tags, ", ")),
 		field("Description", k.Description),
 	}
+	if k.Live != nil {
+		lines = append(lines, strings.Join([]string{field("Origin", k.Live.Origin), field("Rotation", rotation(k.Live)),
+			field("Multi-Region", yesNo(k.Live.MultiRegion))}, "   "))
+	}
 	lines = append(lines, grantLines(k.Grants, field)...)
+	if k.Live != nil {
+		lines = append(lines, rotationLines(k.Live.Rotations, field)...)
+	}
 	for i, l := range lines {
 		lines[i] = ansi.Truncate(l, m.common.Width, "…")
 	}
@@ -280,6 +310,50 @@ func grantLines(grants []fixtures.Grant, field func(label, value string) string)
 	return out
 }
 
+// rotation describes a key's automatic rotation.
+func rotation(k *simulator.SnapshotKey) string {
+	if k.RotationPeriodInDays <= 0 {
+		return "automatic off"
+	}
+	out := fmt.Sprintf("automatic every %d days", k.RotationPeriodInDays)
+	if !k.NextRotationDate.IsZero() {
+		out += ", next " + k.NextRotationDate.UTC().Format(time.DateOnly)
+	}
+	return out
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// maxRotationLines caps the rotations listed above the policy.
+const maxRotationLines = 3
+
+// rotationLines lists the key's completed rotations, newest first, as ListKeyRotations reports
+// them: date, type and the key material each made current.
+func rotationLines(rots []simulator.SnapshotRotation, field func(label, value string) string) []string {
+	if len(rots) == 0 {
+		return []string{field("Rotations", "none")}
+	}
+	var out []string
+	for i := len(rots) - 1; i >= 0; i-- {
+		if len(out) == maxRotationLines {
+			out = append(out, field("Rotated", fmt.Sprintf("and %d earlier", i+1)))
+			break
+		}
+		r := rots[i]
+		text := r.RotationDate.UTC().Format(time.DateTime) + " " + r.RotationType
+		if r.KeyMaterialID != "" {
+			text += ", key material " + r.KeyMaterialID
+		}
+		out = append(out, field("Rotated", text))
+	}
+	return out
+}
+
 // pairs writes a map as k=v, k=v, sorted by key.
 func pairs(m map[string]string) string {
 	var out []string
@@ -323,6 +397,10 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 			return nil // an earlier key's answer
 		}
 		m.loading, m.err, m.policy = false, msg.err, msg.policy
+		if k := msg.policy.Key; k.Key != nil && k.ARN == m.key.ARN {
+			m.key = k // as the simulator holds it now
+			m.layout()
+		}
 		if msg.err != nil {
 			m.json.SetContent("error: " + msg.err.Error())
 			return common.ErrorCmd(msg.err)
@@ -342,6 +420,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 	case tea.KeyMsg:
 		km := m.common.Keys
 		switch {
+		case key.Matches(msg, km.Refresh) && m.key.Key != nil && !m.loading:
+			return m.reload()
 		case key.Matches(msg, foldKey) && !m.key.TrailOnly && !m.loading && m.err == nil:
 			m.folded = !m.folded
 			m.json.SetContent(m.policyText())
@@ -397,7 +477,7 @@ func (m *Model) ShortHelp() []key.Binding {
 
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
-	return [][]key.Binding{m.common.Keys.Nav(), m.ShortHelp()}
+	return [][]key.Binding{m.common.Keys.Nav(), m.ShortHelp(), {m.common.Keys.Refresh}}
 }
 
 // View draws the metadata and the policy panes.

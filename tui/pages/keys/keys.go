@@ -1,5 +1,6 @@
-// Package keys is the view listing every key of the world, and the keys only the trail names: alias,
-// spec, usage, state, description and the last event on the key in the trail.
+// Package keys is the view listing every key of the simulator's state and the world, and the keys
+// only the trail names: alias, spec, usage, state, description and the last event on the key in
+// the trail; it reloads them on ctrl+r and whenever it is shown again.
 package keys
 
 import (
@@ -86,6 +87,14 @@ func (m *Model) Init() tea.Cmd {
 	}
 }
 
+// Refresh reloads the keys, keeping the filter, the order and the selected key.
+func (m *Model) Refresh() tea.Cmd {
+	if m.loading {
+		return nil
+	}
+	return m.Init()
+}
+
 // SetSize implements common.Component: one line for the prompt or summary, the rest for the table.
 func (m *Model) SetSize(width, height int) {
 	m.common.SetSize(width, height)
@@ -147,6 +156,8 @@ func (m *Model) Update(msg tea.Msg) tea.Cmd {
 		switch {
 		case key.Matches(msg, km.Filter):
 			return m.prompt.Open("/", m.filter)
+		case key.Matches(msg, km.Refresh):
+			return m.Refresh()
 		case key.Matches(msg, km.Sort):
 			m.order = (m.order + 1) % SortOrder(len(sortNames))
 			m.refresh()
@@ -221,7 +232,7 @@ func (m *Model) ShortHelp() []key.Binding {
 // FullHelp implements help.KeyMap.
 func (m *Model) FullHelp() [][]key.Binding {
 	km := m.common.Keys
-	return [][]key.Binding{km.Nav(), {km.Select, km.Filter, km.Sort}}
+	return [][]key.Binding{km.Nav(), {km.Select, km.Filter, km.Sort, km.Refresh}}
 }
 
 // View draws the summary (or the filter prompt) and the table.
