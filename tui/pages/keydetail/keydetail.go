@@ -207,24 +207,23 @@ func (m *Model) metaLines() []string {
 		}
 		return lines
 	}
-	state := k.State
 	if k.Live != nil {
 		created = k.Live.CreationDate.UTC().Format(time.DateTime)
-		if !k.Live.DeletionDate.IsZero() {
-			state += " (deleted on " + k.Live.DeletionDate.UTC().Format(time.DateTime) + ")"
-		}
 	}
 	lines := []string{
 		field("ARN", k.ARN),
-		strings.Join([]string{field("State", state), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
+		strings.Join([]string{field("State", k.State), field("Spec", k.Spec), field("Usage", k.Usage), field("Created", created)}, "   "),
 		strings.Join([]string{field("Account", acct), field("Region", k.Region)}, "   "),
 		field("Aliases", aliases),
 		field("Tags", strings.Join(tags, ", ")),
 		field("Description", k.Description),
 	}
 	if k.Live != nil {
-		lines = append(lines, strings.Join([]string{field("Origin", k.Live.Origin), field("Rotation", rotation(k.Live)),
-			field("Multi-Region", yesNo(k.Live.MultiRegion))}, "   "))
+		live := []string{field("Origin", k.Live.Origin), field("Rotation", rotation(k.Live)), field("Multi-Region", yesNo(k.Live.MultiRegion))}
+		if !k.Live.DeletionDate.IsZero() {
+			live = append(live, field("Deletion", k.Live.DeletionDate.UTC().Format(time.DateOnly)))
+		}
+		lines = append(lines, strings.Join(live, "   "))
 	}
 	lines = append(lines, grantLines(k.Grants, field)...)
 	if k.Live != nil {
@@ -313,9 +312,9 @@ func grantLines(grants []fixtures.Grant, field func(label, value string) string)
 // rotation describes a key's automatic rotation.
 func rotation(k *simulator.SnapshotKey) string {
 	if k.RotationPeriodInDays <= 0 {
-		return "automatic off"
+		return "off"
 	}
-	out := fmt.Sprintf("automatic every %d days", k.RotationPeriodInDays)
+	out := fmt.Sprintf("every %d days", k.RotationPeriodInDays)
 	if !k.NextRotationDate.IsZero() {
 		out += ", next " + k.NextRotationDate.UTC().Format(time.DateOnly)
 	}

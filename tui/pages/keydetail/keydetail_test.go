@@ -1,10 +1,13 @@
 package keydetail_test
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kmsim/kmsim/fixtures"
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/tui"
 	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
@@ -126,4 +129,45 @@ func TestKeyDetailFold(t *testing.T) {
 	if m.Folded() || !strings.Contains(m.View(), `"Sid": "Enable IAM User Permissions"`) {
 		t.Errorf("f unfolds:\n%s", m.View())
 	}
+}
+
+// liveService answers the policy of a key of the simulator's state.
+type liveService struct{ key common.Key }
+
+func (s liveService) Policy(ctx context.Context, k common.Key) (common.Policy, error) {
+	return common.Policy{JSON: "{\n  \"Version\": \"2012-10-17\"\n}", Key: s.key}, nil
+}
+
+// A key of the simulator's state shows its origin, rotation, multi-Region flag and deletion date,
+// and its rotation history newest first (the last three), as the service answers it when loaded.
+func TestKeyDetailRotationHistory(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 9, 30, 0, 0, time.UTC) }
+	live := &simulator.SnapshotKey{Origin: "AWS_KMS", CreationDate: day(1), DeletionDate: day(28), RotationPeriodInDays: 90,
+		NextRotationDate: day(20).AddDate(0, 3, 0), Rotations: []simulator.SnapshotRotation{
+			{RotationDate: day(2), RotationType: "ON_DEMAND", KeyMaterialID: strings.Repeat("1", 64)},
+			{RotationDate: day(5), RotationType: "ON_DEMAND", KeyMaterialID: strings.Repeat("2", 64)},
+			{RotationDate: day(9), RotationType: "AUTOMATIC", KeyMaterialID: strings.Repeat("3", 64)},
+			{RotationDate: day(20), RotationType: "ON_DEMAND", KeyMaterialID: strings.Repeat("4", 64)},
+		}}
+	fk := &fixtures.Key{Account: tuitest.Account, Region: "us-east-1", ID: tuitest.AppDataKey, Spec: "SYMMETRIC_DEFAULT",
+		Usage: "ENCRYPT_DECRYPT", State: "PendingDeletion", Description: "orders", Aliases: []string{"alias/orders"},
+		Grants: []fixtures.Grant{{Name: "orders-app", GranteePrincipal: "arn:aws:iam::111122223333:role/AppRole",
+			Operations: []string{"Decrypt"}, Constraints: &fixtures.GrantConstraints{EncryptionContextSubset: map[string]string{"app": "orders"}}}}}
+	loaded := common.Key{Key: fk, ARN: tuitest.AppDataARN, AccountName: "prod", Live: live}
+	listed := loaded
+	listed.Live = nil // listed before the simulator's state was read
+	m := keydetail.New(tuitest.Common(t), liveService{key: loaded})
+	m.SetSize(tuitest.Width, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.SetKey(listed))...)
+	v := m.View()
+	for _, want := range []string{"Rotated 2026-01-20 09:30:00 ON_DEMAND, key material 4444", "Rotated and 1 earlier",
+		"Rotation every 90 days, next 2026-04-20", "Deletion 2026-01-28", "Created 2026-01-01 09:30:00"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("no %q in\n%s", want, v)
+		}
+	}
+	if strings.Contains(v, "key material 1111") {
+		t.Errorf("the oldest rotation is shown:\n%s", v)
+	}
+	tuitest.Golden(t, v)
 }
