@@ -30,11 +30,11 @@ type Options struct {
 	KeyPolicy        string   // file replacing the key's policy
 	IdentityPolicies []string // files replacing the principal's identity policies
 	// The network and service facts of the call (see worldview.CallFacts).
-	VPCE       string   // id of the VPC endpoint the call comes through (the world's, or any)
-	VPCEPolicy string   // file with the endpoint's policy, replacing the world's
-	SourceVPC  string   // the endpoint's VPC, replacing the world's
-	SourceIP   string   // the caller's address
-	MFA        bool     // the role session authenticated with MFA, MFAAge seconds ago
+	VPCE       string // id of the VPC endpoint the call comes through (the world's, or any)
+	VPCEPolicy string // file with the endpoint's policy, replacing the world's
+	SourceVPC  string // the endpoint's VPC, replacing the world's
+	SourceIP   string // the caller's address
+	MFA        bool   // the role session authenticated with MFA, MFAAge seconds ago
 	MFAAge     int
 	ViaService string   // kms:ViaService
 	CalledVia  []string // aws:CalledVia, in order
