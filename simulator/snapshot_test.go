@@ -135,3 +135,43 @@ func findSnapshotKey(t *testing.T, s *Snapshot, id string) SnapshotKey {
 	t.Fatalf("no key %s in the snapshot", id)
 	return SnapshotKey{}
 }
+
+// snapshotBenchHarness is the demo world with 100 keys more, each with a grant and a rotation.
+func snapshotBenchHarness(b *testing.B) *harness {
+	h := newHarness(b)
+	c := h.kms(adminCreds)
+	for range 100 {
+		out, err := c.CreateKey(b.Context(), &kms.CreateKeyInput{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.CreateGrant(b.Context(), &kms.CreateGrantInput{KeyId: out.KeyMetadata.KeyId,
+			GranteePrincipal: aws.String("arn:aws:iam::111122223333:role/AppRole"), Operations: []types.GrantOperation{types.GrantOperationDecrypt}}); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := c.RotateKeyOnDemand(b.Context(), &kms.RotateKeyOnDemandInput{KeyId: out.KeyMetadata.KeyId}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return h
+}
+
+// BenchmarkSnapshotServer measures the snapshot a running server answers GET /_kmsim/state with.
+func BenchmarkSnapshotServer(b *testing.B) {
+	h := snapshotBenchHarness(b)
+	for b.Loop() {
+		if s := h.sim.Snapshot(); len(s.Keys) < 100 {
+			b.Fatal(len(s.Keys))
+		}
+	}
+}
+
+// BenchmarkSnapshotReadState measures reading the same state from the data directory.
+func BenchmarkSnapshotReadState(b *testing.B) {
+	h := snapshotBenchHarness(b)
+	for b.Loop() {
+		if s, err := ReadState(h.dir); err != nil || len(s.Keys) < 100 {
+			b.Fatal(err)
+		}
+	}
+}
