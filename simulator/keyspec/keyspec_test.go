@@ -576,6 +576,11 @@ func TestEncryptDecrypt(t *testing.T) {
 						if rest, err := asn1.Unmarshal(ct, &c1c3c2); err != nil || len(rest) != 0 || len(c1c3c2.Hash) != 32 || len(c1c3c2.C) != n {
 							t.Fatalf("SM2 ciphertext is not ASN.1 C1C3C2: %v", err)
 						}
+						if bytes.Count(c1c3c2.C, []byte{0}) == n {
+							// gmsm refuses ciphertexts whose C2 is all zero (1 in 256 one-byte
+							// messages); sm2pke.go decrypts them, the external side cannot.
+							continue
+						}
 						k, _ := smx509.ParsePKCS8PrivateKey(mat)
 						got, err = sm2.Decrypt(k.(*sm2.PrivateKey), ct)
 					} else {
