@@ -1,6 +1,7 @@
 // Package keys is the view listing every key of the simulator's state and the world, and the keys
-// only the trail names: alias, spec, usage, state, description and the last event on the key in
-// the trail; it reloads them on ctrl+r and whenever it is shown again.
+// only the trail names: alias, spec, usage, state, automatic rotation (of the simulator's keys, on
+// wide terminals), description and the last event on the key in the trail; it reloads them on
+// ctrl+r and whenever it is shown again.
 package keys
 
 import (
@@ -69,6 +70,7 @@ func New(c common.Common, svc Service) *Model {
 		{Title: "Spec", Min: 17, Drop: 2},
 		{Title: "Usage", Min: 15, Drop: 5},
 		{Title: "State", Min: 8},
+		{Title: "Rotation", Min: 10, Drop: 7},
 		{Title: "Last event", Min: 16, Drop: 4},
 		{Title: "Description", Min: 11, Grow: 3, Drop: 1},
 	})}
@@ -207,13 +209,25 @@ func (m *Model) refresh() {
 		if len(last) > 16 {
 			last = last[:16] // to the minute
 		}
-		rows[i] = []string{alias, k.Account, k.Region, k.Spec, k.Usage, k.State, last, k.Description}
+		rows[i] = []string{alias, k.Account, k.Region, k.Spec, k.Usage, k.State, rotation(k), last, k.Description}
 		if hadPrev && k.ARN == prev.ARN {
 			cursor = i
 		}
 	}
 	m.table.SetRows(rows)
 	m.table.SetCursor(cursor)
+}
+
+// rotation is the key's automatic rotation period, "off", or "" when the simulator's state does
+// not hold the key.
+func rotation(k common.Key) string {
+	switch {
+	case k.Live == nil:
+		return ""
+	case k.Live.RotationPeriodInDays > 0:
+		return fmt.Sprintf("%d days", k.Live.RotationPeriodInDays)
+	}
+	return "off"
 }
 
 func searchText(k common.Key) string {

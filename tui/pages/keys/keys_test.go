@@ -1,12 +1,17 @@
 package keys_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	tea "github.com/charmbracelet/bubbletea"
 
+	"github.com/kmsim/kmsim/fixtures"
+	"github.com/kmsim/kmsim/simulator"
 	"github.com/kmsim/kmsim/tui"
+	"github.com/kmsim/kmsim/tui/common"
 	"github.com/kmsim/kmsim/tui/internal/tuitest"
 	"github.com/kmsim/kmsim/tui/pages/keys"
 )
@@ -108,5 +113,42 @@ func TestKeysFromTrail(t *testing.T) {
 	}
 	if last.Description != "not in the world: named by 1 event in the trail" || !strings.Contains(m.View(), "00000000-0000-4000-…  111122223333                     unknown   2024-05-01 12:02") {
 		t.Errorf("description %q, view:\n%s", last.Description, m.View())
+	}
+}
+
+// changingService lists more keys at each call, as a simulator whose clients create keys.
+type changingService struct{ calls int }
+
+func (s *changingService) Keys(ctx context.Context) ([]common.Key, error) {
+	s.calls++
+	var out []common.Key
+	for i := range s.calls {
+		id := fmt.Sprintf("key-%d", i)
+		k := common.Key{Key: &fixtures.Key{Account: tuitest.Account, Region: "us-east-1", ID: id, State: "Enabled",
+			Aliases: []string{"alias/" + id}}, ARN: "arn:aws:kms:us-east-1:111122223333:key/" + id,
+			Live: &simulator.SnapshotKey{RotationPeriodInDays: int32(90 * i)}}
+		out = append(out, k)
+	}
+	return out, nil
+}
+
+// ctrl+r lists the keys again, keeping the selected one; a wide terminal shows each key's rotation.
+func TestKeysRefreshAndRotation(t *testing.T) {
+	svc := &changingService{}
+	m := keys.New(tuitest.Common(t), svc)
+	m.SetSize(160, tuitest.Height)
+	tuitest.Drive(t, m.Update, tuitest.Messages(m.Init())...)
+	tuitest.Drive(t, m.Update, tea.KeyMsg{Type: tea.KeyCtrlR})
+	tuitest.Drive(t, m.Update, tuitest.Keys("j")...)
+	tuitest.Drive(t, m.Update, tea.KeyMsg{Type: tea.KeyCtrlR})
+	if got := aliases(m); len(got) != 3 || svc.calls != 3 {
+		t.Fatalf("after two ctrl+r: %q (%d calls)", got, svc.calls)
+	}
+	if k, _ := m.Selected(); k.ID != "key-1" {
+		t.Errorf("the selection moved to %s", k.ID)
+	}
+	v := m.View()
+	if !strings.Contains(v, "ROTATION") || !strings.Contains(v, "off") || !strings.Contains(v, "180 days") {
+		t.Errorf("no rotation column:\n%s", v)
 	}
 }
