@@ -28,8 +28,10 @@ func NewCmd(f *cmdutil.Factory, runF func(*Options) error) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "tui",
 		Short: "Browse keys, policies, the trail, decisions and findings in the terminal",
-		Long: `Open kmsim's terminal interface on a world and the trail in DIR: the keys (and those only the
-trail names), each key's policy as JSON and as the Rego kmsim evaluates, the recorded CloudTrail
+		Long: `Open kmsim's terminal interface on a world and the simulator state and trail in DIR: the keys
+as the simulator holds them (through the server holding DIR, or read from DIR; the world's while DIR
+has no state), with their grants and rotation history, and those only the trail names, each key's
+policy as JSON and as the Rego kmsim evaluates, the recorded CloudTrail
 events (refreshed live while a server runs), decisions explained as by "kmsim simulate", who can use
 a key, what a principal can do, the dry run of a key policy edit (saved on confirmation with a
 PutKeyPolicy through the simulator: the server holding DIR, or one started on DIR), and lint findings
