@@ -98,7 +98,10 @@ type benchMode struct {
 //   - mix: the mix with the defaults: requests differ (encryption context, clock), but most
 //     repeat every fact the policies read;
 //   - distinct: the mix where every request also differs in a fact a policy reads
-//     (kms:ViaService), so none repeats;
+//     (kms:ViaService), so none repeats; the residuals of the actions the policy that reads it
+//     does not allow no longer read it, and answer from their outcomes;
+//   - distinct-read: distinct, all kms:Decrypt, whose residual reads kms:ViaService: every
+//     request evaluates its residual conditions;
 //   - new-caller: the mix where every request comes from a session never seen, so each is
 //     specialised (partially evaluated) first: the cost of a caller's first decision.
 var benchModes = []benchMode{
@@ -108,6 +111,12 @@ var benchModes = []benchMode{
 	{"mix", nil, (*benchWorld).request},
 	{"distinct", nil, func(w *benchWorld, i int) Request {
 		r := w.request(i)
+		r.Context["kms:ViaService"] = []string{"svc" + strconv.Itoa(i) + ".us-east-1.amazonaws.com"}
+		return r
+	}},
+	{"distinct-read", nil, func(w *benchWorld, i int) Request {
+		r := w.request(i)
+		r.Action = "kms:Decrypt"
 		r.Context["kms:ViaService"] = []string{"svc" + strconv.Itoa(i) + ".us-east-1.amazonaws.com"}
 		return r
 	}},
