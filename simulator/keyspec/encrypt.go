@@ -9,8 +9,6 @@ import (
 	// Register the OAEP hash functions.
 	_ "crypto/sha1"
 	_ "crypto/sha256"
-
-	"github.com/emmansun/gmsm/sm2"
 )
 
 func checkEncryptionAlgorithm(spec Spec, algorithm string) error {
@@ -54,7 +52,7 @@ func Encrypt(spec Spec, material []byte, algorithm string, plaintext []byte) ([]
 		if err != nil {
 			return nil, err
 		}
-		return sm2.EncryptASN1(rand.Reader, &k.PublicKey, plaintext)
+		return encryptSM2(k, plaintext)
 	}
 	k, err := rsaKey(spec, material)
 	if err != nil {
@@ -74,14 +72,7 @@ func Decrypt(spec Spec, material []byte, algorithm string, ciphertext []byte) ([
 		if err != nil {
 			return nil, err
 		}
-		pt, err := k.Decrypt(nil, ciphertext, sm2.ASN1DecrypterOpts)
-		if err != nil {
-			if pt, ok := decryptSM2AllZeroC2(k, ciphertext); ok {
-				return pt, nil
-			}
-			return nil, errInvalidCiphertext
-		}
-		return pt, nil
+		return decryptSM2(k, ciphertext)
 	}
 	k, err := rsaKey(spec, material)
 	if err != nil {

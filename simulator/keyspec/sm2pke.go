@@ -1,6 +1,7 @@
 package keyspec
 
 import (
+	"crypto/rand"
 	"crypto/subtle"
 	"encoding/asn1"
 	"math/big"
@@ -9,6 +10,35 @@ import (
 	"github.com/emmansun/gmsm/sm2"
 	"github.com/emmansun/gmsm/sm3"
 )
+
+// encryptSM2 encrypts plaintext with SM2PKE, checking each ciphertext against the private key:
+// gmsm v0.15.5's encryption overwrites the public key point it multiplies, so when the standard's
+// step A5 makes it start over (a key stream t of all zero bits, one 1-byte message in 256) the
+// ciphertext it returns cannot be decrypted. A fresh encryption draws a fresh random point.
+func encryptSM2(k *sm2.PrivateKey, plaintext []byte) ([]byte, error) {
+	for range 8 {
+		ct, err := sm2.EncryptASN1(rand.Reader, &k.PublicKey, plaintext)
+		if err != nil {
+			return nil, err
+		}
+		if pt, err := decryptSM2(k, ct); err == nil && subtle.ConstantTimeCompare(pt, plaintext) == 1 {
+			return ct, nil
+		}
+	}
+	return nil, errInvalidCiphertext
+}
+
+// decryptSM2 decrypts an SM2PKE ciphertext (ASN.1 C1C3C2).
+func decryptSM2(k *sm2.PrivateKey, ciphertext []byte) ([]byte, error) {
+	pt, err := k.Decrypt(nil, ciphertext, sm2.ASN1DecrypterOpts)
+	if err != nil {
+		if pt, ok := decryptSM2AllZeroC2(k, ciphertext); ok {
+			return pt, nil
+		}
+		return nil, errInvalidCiphertext
+	}
+	return pt, nil
+}
 
 // sm2Ciphertext is SM2PKE's ASN.1 ciphertext, C1C3C2 (GB/T 35276).
 type sm2Ciphertext struct {
