@@ -340,7 +340,12 @@ func TestAsymmetricInterop(t *testing.T) {
 					md := a.key(t, spec, keyspec.UsageEncryptDecrypt)
 					c := a.client(spec)
 					der := a.publicKey(t, spec, md)
-					for _, n := range []int{1, keyspec.MaxPlaintext(spec, alg)} {
+					smallest := 1
+					if spec == keyspec.SM2 {
+						// gmsm's encryption fails one 1-byte message in 256 (see keyspec's encryptSM2).
+						smallest = 2
+					}
+					for _, n := range []int{smallest, keyspec.MaxPlaintext(spec, alg)} {
 						pt := make([]byte, n)
 						rand.Read(pt)
 						// Encrypted outside with the public key, decrypted through the API.
