@@ -21,6 +21,9 @@ type query struct {
 	compiler *ast.Compiler
 	qc       ast.QueryCompiler
 	body     ast.Body
+	// ruleless: the query refers to no rules and no data, so OPA's caches of rule values and
+	// data, made afresh for each evaluation, would stay empty.
+	ruleless bool
 }
 
 // resultVar is the variable a query binds its result to.
@@ -61,7 +64,11 @@ func (q *query) eval(ctx context.Context, input ast.Value, cancellable bool) (*a
 	}
 	var result *ast.Term
 	n := 0
-	err := topdown.NewQuery(q.body).
+	tq := topdown.NewQuery(q.body)
+	if q.ruleless {
+		tq = tq.WithVirtualCache(noVirtualCache{}).WithBaseCache(noBaseCache{})
+	}
+	err := tq.
 		WithQueryCompiler(q.qc).
 		WithCompiler(q.compiler).
 		WithStore(emptyStore).
@@ -82,3 +89,18 @@ func (q *query) eval(ctx context.Context, input ast.Value, cancellable bool) (*a
 	}
 	return result, nil
 }
+
+// noVirtualCache and noBaseCache stand for OPA's caches of rule values and of data in queries
+// that have neither.
+type (
+	noVirtualCache struct{}
+	noBaseCache    struct{}
+)
+
+func (noVirtualCache) Push()                         {}
+func (noVirtualCache) Pop()                          {}
+func (noVirtualCache) Get(ast.Ref) (*ast.Term, bool) { return nil, false }
+func (noVirtualCache) Put(ast.Ref, *ast.Term)        {}
+func (noVirtualCache) Keys() []ast.Ref               { return nil }
+func (noBaseCache) Get(ast.Ref) ast.Value            { return nil }
+func (noBaseCache) Put(ast.Ref, ast.Value)           {}

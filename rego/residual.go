@@ -143,6 +143,7 @@ func (s *policySet) specialise(ctx context.Context, known ast.Value) (*residual,
 		r.full, r.conds = true, nil
 		return r, nil
 	}
+	q.ruleless = c == emptyCompiler
 	r.query = q
 	r.reads, r.readsAll = conditionReads(r.conds)
 	if needsSupport(r.conds) {
