@@ -190,7 +190,7 @@ func firstCalls(calls []ReplayedCall) []ReplayedCall {
 func (a *Analyzer) replaySelect(keyPolicies ...*evaluator.Policy) string {
 	keys, all := a.worldKeys(keyPolicies...)
 	ip := "sourceIPAddress"
-	if !all && !keys["aws:sourceip"] {
+	if !all && !keys["aws:sourceip"] && !keys["aws:vpcsourceip"] {
 		// Only whether it is an address matters (a name is reported as not rebuilt).
 		ip = "CASE WHEN regexp_full_match(sourceIPAddress, '[0-9a-fA-F.:]+') THEN '0.0.0.0' ELSE sourceIPAddress END"
 	}
@@ -213,6 +213,12 @@ func (a *Analyzer) replaySelect(keyPolicies ...*evaluator.Policy) string {
 		}
 		ecPairs = "list_sort([[e.key, e.value] FOR e IN map_entries(" + ec + ") IF lower(e.key) IN (" + strings.Join(read, ", ") + ")])"
 	}
+	// Whether a call came through an endpoint always matters (it then carries no aws:SourceIp);
+	// which one matters when the world knows endpoints or a policy reads their keys.
+	vpce := "vpcEndpointId"
+	if !all && len(a.world.VPCEndpoints) == 0 && !keys["aws:sourcevpce"] && !keys["aws:sourcevpc"] {
+		vpce = "CASE WHEN coalesce(vpcEndpointId, '') <> '' THEN 'vpce-' END"
+	}
 	byTime := ""
 	if all || keys["aws:currenttime"] || keys["aws:epochtime"] {
 		byTime = "strftime(eventTime, '%Y-%m-%dT%H:%M:%SZ') AS t, "
@@ -223,9 +229,9 @@ func (a *Analyzer) replaySelect(keyPolicies ...*evaluator.Policy) string {
 	requestParameters->>'$.encryptionAlgorithm' AS alg, requestParameters IS NULL AS noParams,
 	CASE WHEN eventName = 'ReEncrypt' THEN CAST(requestParameters AS VARCHAR) END AS reEncrypt,
 	CASE WHEN eventName = 'ReEncrypt' THEN [r.ARN FOR r IN coalesce(resources, [])] END AS resources,
-	%scount(*) AS n, list(eventID ORDER BY eventID)[1:%d] AS ids,
+	%s AS vpce, %scount(*) AS n, list(eventID ORDER BY eventID)[1:%d] AS ids,
 	list(strftime(eventTime, '%%Y-%%m-%%dT%%H:%%M:%%SZ') ORDER BY eventID)[1:%d] AS times
-FROM events`, ip, ecPairs, byTime, maxCallsPerGroup, maxCallsPerGroup)
+FROM events`, ip, ecPairs, vpce, byTime, maxCallsPerGroup, maxCallsPerGroup)
 }
 
 // replayedCalls are one row of replaySelect: n calls alike, the first of them as a record.
@@ -248,14 +254,15 @@ func replayRow(row []any) (replayedCalls, error) {
 		return out
 	}
 	l := len(row)
-	if l < 15 {
+	if l < 16 {
 		return replayedCalls{}, fmt.Errorf("replay: unexpected row %v", row)
 	}
 	rc := replayedCalls{n: asInt(row[l-3]), ids: strs(row[l-2]), times: strs(row[l-1])}
 	if len(rc.ids) == 0 || len(rc.ids) != len(rc.times) || rc.n < 1 {
 		return rc, fmt.Errorf("replay: unexpected row %v", row)
 	}
-	rec := trail.Record{EventID: rc.ids[0], EventTime: rc.times[0], EventName: str(row[0]), AWSRegion: str(row[1]), SourceIPAddress: str(row[2])}
+	rec := trail.Record{EventID: rc.ids[0], EventTime: rc.times[0], EventName: str(row[0]), AWSRegion: str(row[1]), SourceIPAddress: str(row[2]),
+		VPCEndpointID: str(row[13])}
 	if typ, arn, invokedBy := str(row[3]), str(row[4]), str(row[6]); typ != "" || arn != "" {
 		rec.UserIdentity = &trail.UserIdentity{Type: typ, ARN: arn, AccountID: str(row[5]), InvokedBy: invokedBy}
 	}
@@ -352,6 +359,9 @@ func (a *Analyzer) worldKeys(keyPolicies ...*evaluator.Policy) (keys map[string]
 	}
 	for _, k := range w.Keys {
 		add(k.Policy, rego.KindKey)
+	}
+	for _, e := range w.VPCEndpoints {
+		add(e.Policy, rego.KindVPCE)
 	}
 	for k := range keys {
 		if strings.ContainsAny(k, "*?$") {
@@ -494,6 +504,7 @@ type side struct {
 	keyARN  string
 	other   *fixtures.Key // the world key of a side on another key; nil on the replayed key
 	context map[string][]string
+	vpce    *evaluator.Policy // the policy of the VPC endpoint the call came through
 }
 
 // decide returns the decisions on the call under the current and the proposed policy: allowed
@@ -518,19 +529,30 @@ func (r *replayer) decideSide(ctx context.Context, principal string, p *evaluato
 	rk := r.relevant[principal+"\x00"+sd.keyARN]
 	if rk == nil {
 		grants := len(r.a.grants[sd.keyARN]) > 0
+		var pols []*evaluator.Policy
 		if sd.other != nil {
-			rk = newRelevantKeys(p, grants, worldview.KeyPolicy(r.a.world, sd.other))
+			pols = append(pols, worldview.KeyPolicy(r.a.world, sd.other))
 		} else {
-			rk = newRelevantKeys(p, grants, r.current, r.proposed)
+			pols = append(pols, r.current, r.proposed)
 		}
+		for i := range r.a.world.VPCEndpoints {
+			if vp := worldview.CallFacts(nil, &r.a.world.VPCEndpoints[i], "", "").VPCEPolicy; vp != nil {
+				pols = append(pols, vp)
+			}
+		}
+		rk = newRelevantKeys(p, grants, pols...)
 		r.relevant[principal+"\x00"+sd.keyARN] = rk
 	}
-	mk := memoKey(principal, sd.keyARN+"\x00"+sd.action, sd.context, rk)
+	action := sd.keyARN + "\x00" + sd.action
+	if sd.vpce != nil {
+		action += "\x00" + sd.vpce.ID
+	}
+	mk := memoKey(principal, action, sd.context, rk)
 	if pair, hit := r.memo[mk]; hit {
 		return pair, nil
 	}
 	req := evaluator.Request{Principal: *p, Action: sd.action, Context: sd.context, Resource: sd.keyARN,
-		ResourceAccount: r.key.Account, ResourcePolicy: r.current, Grants: r.a.grants[sd.keyARN]}
+		ResourceAccount: r.key.Account, ResourcePolicy: r.current, Grants: r.a.grants[sd.keyARN], VPCEPolicy: sd.vpce}
 	var pair [2]evaluator.Decision
 	var err error
 	if sd.other != nil {
@@ -558,7 +580,7 @@ func (r *replayer) decideSide(ctx context.Context, principal string, p *evaluato
 func (r *replayer) rebuild(rec *trail.Record) (ReplayedCall, *evaluator.Principal, []side) {
 	call := ReplayedCall{EventID: rec.EventID, EventTime: rec.EventTime, EventName: rec.EventName}
 	id := rec.UserIdentity
-	base := r.context(rec, &call)
+	base, vpce := r.context(rec, &call)
 	var sides []side
 	if rec.EventName == "ReEncrypt" {
 		sides = r.reEncryptSides(rec, base, &call)
@@ -573,6 +595,9 @@ func (r *replayer) rebuild(rec *trail.Record) (ReplayedCall, *evaluator.Principa
 	}
 	if sides == nil {
 		return call, nil, nil
+	}
+	for i := range sides {
+		sides[i].vpce = vpce
 	}
 	arn := ""
 	if id != nil {
@@ -593,8 +618,10 @@ func (r *replayer) rebuild(rec *trail.Record) (ReplayedCall, *evaluator.Principa
 }
 
 // context rebuilds the request context every side of a call shares: encryption algorithm,
-// source IP, the calling service and the time.
-func (r *replayer) context(rec *trail.Record, call *ReplayedCall) map[string][]string {
+// source IP (or, through a VPC endpoint, the endpoint's keys and the caller's VPC address), the
+// calling service and the time; and the policy of the endpoint the call came through, as the
+// simulator applies it.
+func (r *replayer) context(rec *trail.Record, call *ReplayedCall) (map[string][]string, *evaluator.Policy) {
 	ctx := map[string][]string{}
 	params := rec.RequestParameters
 	id := rec.UserIdentity
@@ -604,7 +631,25 @@ func (r *replayer) context(rec *trail.Record, call *ReplayedCall) map[string][]s
 	if alg, ok := params["encryptionAlgorithm"].(string); ok {
 		ctx["kms:EncryptionAlgorithm"] = []string{alg}
 	}
-	if ip := net.ParseIP(rec.SourceIPAddress); ip != nil {
+	var vpce *evaluator.Policy
+	if epID := rec.VPCEndpointID; epID != "" {
+		ip := ""
+		if net.ParseIP(rec.SourceIPAddress) != nil {
+			ip = rec.SourceIPAddress
+		}
+		ep := r.a.world.VPCEndpoint(epID)
+		if ep == nil {
+			call.Unbuilt = append(call.Unbuilt, "VPC endpoint (not in the world: its VPC and policy)")
+			ep = &fixtures.VPCEndpoint{ID: epID}
+		}
+		f := worldview.CallFacts(nil, ep, "", ip)
+		for _, k := range []string{"aws:SourceVpce", "aws:SourceVpc", "aws:VpcSourceIp"} {
+			if v := f.Context[k]; len(v) > 0 && v[0] != "" {
+				ctx[k] = v
+			}
+		}
+		vpce = f.VPCEPolicy
+	} else if ip := net.ParseIP(rec.SourceIPAddress); ip != nil {
 		ctx["aws:SourceIp"] = []string{rec.SourceIPAddress}
 	} else if rec.SourceIPAddress != "" && (id == nil || id.InvokedBy == "") {
 		call.Unbuilt = append(call.Unbuilt, "aws:SourceIp ("+rec.SourceIPAddress+")")
@@ -621,7 +666,7 @@ func (r *replayer) context(rec *trail.Record, call *ReplayedCall) map[string][]s
 		ctx["aws:CurrentTime"] = []string{t.UTC().Format(time.RFC3339)}
 		ctx["aws:EpochTime"] = []string{strconv.FormatInt(t.Unix(), 10)}
 	}
-	return ctx
+	return ctx, vpce
 }
 
 // withEncryptionContext returns a copy of ctx with the condition keys of encryption context ec.
