@@ -26,10 +26,11 @@ func NewCmdShow(f *cmdutil.Factory, runF func(*ShowOptions) error) *cobra.Comman
 	opts := &ShowOptions{IO: f.IO, LoadWorld: f.LoadWorld}
 	cmd := &cobra.Command{
 		Use:   "show",
-		Short: "Print a world's accounts, principals, policies and keys",
-		Long: `Print one row per account, user, group, role, managed policy, SCP and key of a world, with its
-ARN and what matters about it (groups, credentials, targets, key state, spec and aliases).
-Without --world, the embedded demo world.`,
+		Short: "Print a world's accounts, principals, policies, VPC endpoints and keys",
+		Long: `Print one row per account, user, group, role, credential origin, managed policy, SCP, VPC
+endpoint, key and grant of a world, with its ARN and what matters about it (groups, credentials,
+the network and service facts of a credential's calls, targets, an endpoint's VPC and policy,
+key state, spec and aliases). Without --world, the embedded demo world.`,
 		Example: `  $ kmsim world show
   $ kmsim world show --world imported/world.yaml --output json`,
 		Args: cobra.NoArgs,
@@ -107,12 +108,28 @@ func Table(w *fixtures.World) *trail.Result {
 		add("role", r.Account, "", r.Name, w.RoleARN(r), count("policies", len(r.InlinePolicies)+len(r.ManagedPolicies)),
 			list("boundary", nonEmpty(r.PermissionsBoundary)), list("sessions", sessions))
 	}
+	for _, c := range w.Credentials() {
+		if o := w.Origin(c.AccessKeyID); o != nil {
+			add("origin", c.Account, "", c.AccessKeyID, c.ARN, originDetails(o)...)
+		}
+	}
 	for i := range w.Policies {
 		p := &w.Policies[i]
 		add("policy", p.Account, "", p.Name, w.PolicyARN(p))
 	}
 	for _, s := range w.SCPs {
 		add("scp", "", "", s.Name, "", list("targets", s.Targets))
+	}
+	for _, e := range w.VPCEndpoints {
+		region := e.Region
+		if region == "" {
+			region = fixtures.DefaultRegion
+		}
+		policy := "endpoint policy"
+		if e.Policy.IsZero() {
+			policy = "full access (no endpoint policy)"
+		}
+		add("vpc-endpoint", e.Account, region, e.ID, "arn:"+fixtures.Partition+":ec2:"+region+":"+e.Account+":vpc-endpoint/"+e.ID, "vpc "+e.VPC, policy)
 	}
 	for i := range w.Keys {
 		k := &w.Keys[i]
@@ -136,6 +153,27 @@ func Table(w *fixtures.World) *trail.Result {
 		}
 	}
 	return res
+}
+
+// originDetails describes the network and service facts of a credential's calls.
+func originDetails(o *fixtures.Origin) []string {
+	var out []string
+	if o.VPCEndpoint != "" {
+		out = append(out, "vpc endpoint "+o.VPCEndpoint)
+	}
+	if o.SourceIP != "" {
+		out = append(out, "source ip "+o.SourceIP)
+	}
+	if o.MFAAge != nil {
+		out = append(out, fmt.Sprintf("mfa age %ds", *o.MFAAge))
+	}
+	if o.ViaService != "" {
+		out = append(out, "via service "+o.ViaService)
+	}
+	if len(o.CalledVia) > 0 {
+		out = append(out, "called via "+strings.Join(o.CalledVia, ", "))
+	}
+	return out
 }
 
 // pairs renders an encryption context as k=v pairs, sorted.

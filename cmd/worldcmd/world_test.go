@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -202,5 +204,30 @@ func TestWorldShow(t *testing.T) {
 	if code != cmdutil.ExitOK || !regexp.MustCompile(`grant +111122223333 +us-east-1 +partner-app-billing +id [0-9a-f]{64}; key 44444444-4444-4444-4444-444444444444; `+
 		`grantee arn:aws:iam::444455556666:role/PartnerApp; operations Decrypt, Encrypt; encryption context includes app=billing`).MatchString(stdout) {
 		t.Errorf("grants: exit %d\n%s%s", code, stdout, stderr)
+	}
+
+	// VPC endpoints, and the origin of each credential that has one.
+	vpceWorld := filepath.Join("..", "..", "fixtures", "worlds", "vpc-endpoint", "world.yaml")
+	code, stdout, stderr = run(t, "world", "show", "--world", vpceWorld, "--output", "json")
+	if code != cmdutil.ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	rows = nil
+	if err := json.Unmarshal([]byte(stdout), &rows); err != nil {
+		t.Fatalf("%v\n%s", err, stdout)
+	}
+	want := map[string]string{
+		"vpc-endpoint vpce-0a1b2c3d4e5f60718 arn:aws:ec2:us-east-1:111122223333:vpc-endpoint/vpce-0a1b2c3d4e5f60718": "vpc vpc-0a1b2c3d4e5f60718; endpoint policy",
+		"origin AKIAVPCEAPP00EXAMPLE arn:aws:iam::111122223333:user/app":                                             "vpc endpoint vpce-0a1b2c3d4e5f60718; source ip 10.0.1.15",
+		"origin AKIALAPTOP000EXAMPLE arn:aws:iam::111122223333:user/laptop-admin":                                    "source ip 203.0.113.10",
+	}
+	got := map[string]string{}
+	for _, r := range rows {
+		if r["kind"] == "vpc-endpoint" || r["kind"] == "origin" {
+			got[fmt.Sprintf("%v %v %v", r["kind"], r["name"], r["arn"])] = fmt.Sprint(r["details"])
+		}
+	}
+	if !maps.Equal(got, want) {
+		t.Errorf("endpoints and origins = %v, want %v", got, want)
 	}
 }
