@@ -41,9 +41,18 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 			req.Principal.IdentityPolicies = append(req.Principal.IdentityPolicies, evaluator.Policy{ID: path, Kind: evaluator.KindIdentity, Document: doc})
 		}
 	}
-	call, err := callFacts(w, opts, p.Type)
-	if err != nil {
-		return Result{}, req, err
+	var call worldview.Call
+	originKey := ""
+	if !networkFlags(opts) {
+		if id, o := soleOrigin(w, opts.Principal); o != nil {
+			originKey = id
+			call = worldview.CallFacts(o, w.VPCEndpoint(o.VPCEndpoint), p.Type, "")
+		}
+	}
+	if originKey == "" {
+		if call, err = callFacts(w, opts, p.Type); err != nil {
+			return Result{}, req, err
+		}
 	}
 	req.VPCEPolicy = call.VPCEPolicy
 	for k, v := range call.Context {
@@ -70,7 +79,32 @@ func Decide(ctx context.Context, w *fixtures.World, opts *Options) (Result, eval
 	if err != nil {
 		return Result{}, req, err
 	}
-	return Result{Principal: p.ARN, Action: req.Action, Resource: req.Resource, Decision: d, Message: evaluator.DenialMessage(req, d)}, req, nil
+	return Result{Principal: p.ARN, Action: req.Action, Resource: req.Resource, Origin: originKey, Decision: d, Message: evaluator.DenialMessage(req, d)}, req, nil
+}
+
+// networkFlags reports whether opts give any network or service fact of the call.
+func networkFlags(opts *Options) bool {
+	return opts.VPCE != "" || opts.VPCEPolicy != "" || opts.SourceVPC != "" || opts.SourceIP != "" || opts.MFA ||
+		opts.ViaService != "" || len(opts.CalledVia) > 0
+}
+
+// soleOrigin returns the access key id and origin of the one credential of the principal arn
+// (a user, a role with its sessions, a role session or an account root) that has an origin in
+// world w; nil when none or several do.
+func soleOrigin(w *fixtures.World, arn string) (string, *fixtures.Origin) {
+	id, origin, n := "", (*fixtures.Origin)(nil), 0
+	for _, c := range w.Credentials() {
+		if c.ARN != arn && (c.Role == nil || w.RoleARN(c.Role) != arn) {
+			continue
+		}
+		if o := w.Origin(c.AccessKeyID); o != nil {
+			id, origin, n = c.AccessKeyID, o, n+1
+		}
+	}
+	if n != 1 {
+		return "", nil
+	}
+	return id, origin
 }
 
 // callFacts returns the network and service facts the flags give a call by a principal of

@@ -53,7 +53,10 @@ matched in each policy, and the condition keys the policies asked for that the r
 --key-policy and --identity-policy try a policy before it is applied. --vpce, --vpce-policy,
 --source-ip, --mfa-age, --via-service and --called-via give the call the network and service
 facts a real one would carry: a call through a VPC endpoint carries aws:SourceVpce, aws:SourceVpc
-and aws:VpcSourceIp (no aws:SourceIp) and must be allowed by the endpoint's policy too.`,
+and aws:VpcSourceIp (no aws:SourceIp) and must be allowed by the endpoint's policy too. Without
+any of these flags, when exactly one of the principal's credentials in the world (its access
+keys, or its role's sessions) has an origin, the call carries that origin's facts, as the
+simulator gives them to that credential's calls; any of the flags replaces the origin entirely.`,
 		Example: `  $ kmsim simulate --principal arn:aws:iam::111122223333:user/developer --action kms:Decrypt --resource alias/app-data
   $ kmsim simulate --principal arn:aws:iam::111122223333:role/EncryptionApp --action kms:Encrypt \
       --resource 1234abcd-12ab-34cd-56ef-1234567890ab --context kms:EncryptionContext:app=billing
@@ -114,11 +117,13 @@ and aws:VpcSourceIp (no aws:SourceIp) and must be allowed by the endpoint's poli
 
 // Result is what `kmsim simulate --output json` prints.
 type Result struct {
-	Principal string             `json:"principal"`
-	Action    string             `json:"action"`
-	Resource  string             `json:"resource"`
-	Decision  evaluator.Decision `json:"decision"`
-	Message   string             `json:"message,omitempty"`
+	Principal string `json:"principal"`
+	Action    string `json:"action"`
+	Resource  string `json:"resource"`
+	// Origin is the access key whose world origin gave the call its network and service facts.
+	Origin   string             `json:"origin,omitempty"`
+	Decision evaluator.Decision `json:"decision"`
+	Message  string             `json:"message,omitempty"`
 }
 
 // Run decides and prints.
@@ -194,6 +199,10 @@ func writeText(out io.Writer, req evaluator.Request, res Result) {
 				fmt.Fprintf(out, "  %s policy %s: statement %d %q %s\n", st.PolicyKind, id, st.Index, st.Sid, strings.ToLower(st.Effect)+"s")
 			}
 		}
+	}
+	if res.Origin != "" {
+		fmt.Fprintln(out)
+		fmt.Fprintf(out, "The call carries the network and service facts of the world's origin of access key %s.\n", res.Origin)
 	}
 	if len(d.MissingContext) > 0 {
 		fmt.Fprintln(out)
