@@ -157,6 +157,10 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.layout()
 	case tea.KeyMsg:
 		cmds = append(cmds, m.handleKey(msg))
+	case tea.MouseMsg:
+		if k, ok := wheelKey(msg); ok && !page.Capturing() {
+			cmds = append(cmds, m.handleKey(k))
+		}
 	case keys.OpenKeyMsg:
 		cmds = append(cmds, m.show(KeyDetailPage, true), m.pages[KeyDetailPage].(*keydetail.Model).SetKey(msg.Key))
 	case common.OpenWhoCanMsg:
@@ -197,6 +201,21 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmds = append(cmds, m.spinner.Tick)
 	}
 	return m, tea.Batch(cmds...)
+}
+
+// wheelKey turns a mouse wheel turn into the arrow key that scrolls the same way, so the wheel
+// moves whatever pane the keys move: a table's cursor or a text's viewport.
+func wheelKey(msg tea.MouseMsg) (tea.KeyMsg, bool) {
+	if msg.Action != tea.MouseActionPress {
+		return tea.KeyMsg{}, false
+	}
+	switch msg.Button {
+	case tea.MouseButtonWheelUp:
+		return tea.KeyMsg{Type: tea.KeyUp}, true
+	case tea.MouseButtonWheelDown:
+		return tea.KeyMsg{Type: tea.KeyDown}, true
+	}
+	return tea.KeyMsg{}, false
 }
 
 func (m *Model) handleKey(msg tea.KeyMsg) tea.Cmd {

@@ -237,3 +237,39 @@ func TestResizeAnalysisViews(t *testing.T) {
 		}
 	}
 }
+
+// TestMouseWheel scrolls with the wheel what the arrow keys scroll: the keys table's cursor and the
+// key detail's text.
+func TestMouseWheel(t *testing.T) {
+	m := newApp(t)
+	wheel := func(b tea.MouseButton) {
+		drive(t, m, tea.MouseMsg{X: 10, Y: 5, Button: b, Action: tea.MouseActionPress})
+	}
+	wheel(tea.MouseButtonWheelDown)
+	if v := m.View(); !strings.Contains(v, "› alias/app-data") {
+		t.Fatalf("wheel down did not move the cursor to the second key:\n%s", v)
+	}
+	wheel(tea.MouseButtonWheelUp)
+	if v := m.View(); !strings.Contains(v, "› alias/ams-enforced") {
+		t.Fatalf("wheel up did not move the cursor back:\n%s", v)
+	}
+	drive(t, m, tea.MouseMsg{X: 10, Y: 5, Button: tea.MouseButtonWheelDown, Action: tea.MouseActionRelease})
+	if v := m.View(); !strings.Contains(v, "› alias/ams-enforced") {
+		t.Fatalf("a wheel release moved the cursor:\n%s", v)
+	}
+
+	typeKeys(t, m, "<enter>")
+	top := m.View()
+	for range 5 {
+		wheel(tea.MouseButtonWheelDown)
+	}
+	if m.View() == top {
+		t.Fatalf("wheel down did not scroll the key detail:\n%s", top)
+	}
+	for range 5 {
+		wheel(tea.MouseButtonWheelUp)
+	}
+	if v := m.View(); v != top {
+		t.Fatalf("wheel up did not scroll the key detail back:\n%s", v)
+	}
+}

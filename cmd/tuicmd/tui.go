@@ -62,7 +62,7 @@ func Run(ctx context.Context, opts *Options) error {
 	}
 	common.ApplyColorProfile()
 	m := tui.New(common.New(ctx), tui.NewService(w, opts.DataDir))
-	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithContext(ctx),
+	_, err = tea.NewProgram(m, tea.WithAltScreen(), tea.WithMouseCellMotion(), tea.WithContext(ctx),
 		tea.WithInput(opts.IO.In), tea.WithOutput(opts.IO.Out)).Run()
 	return err
 }
