@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -62,6 +63,22 @@ func (s *Store) Export(ctx context.Context, dir string, opts ExportOptions) (Exp
 	return ExportSummary{}, fmt.Errorf("%w %q (want one of %s)", ErrUnknownFormat, opts.Format, strings.Join(ExportFormats, ", "))
 }
 
+// accountPattern and regionPattern are the account ids and Region names that may name a folder of
+// the S3 layout; anything else an imported record carries (a region of "../..") becomes "unknown".
+var (
+	accountPattern = regexp.MustCompile(`^[0-9]{12}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z0-9-]{1,64}$`)
+)
+
+// pathSafe returns v when pattern matches it and "unknown" otherwise, so that no record places a
+// file outside the export directory.
+func pathSafe(v string, pattern *regexp.Regexp) string {
+	if pattern.MatchString(v) {
+		return v
+	}
+	return "unknown"
+}
+
 func (s *Store) exportRecords(ctx context.Context, dir string, opts ExportOptions) (ExportSummary, error) {
 	var sum ExportSummary
 	rows, err := s.db.QueryContext(ctx, scoped(`SELECT coalesce(recipientAccountId, callerAccountId, 'unknown'),
@@ -109,6 +126,7 @@ func (s *Store) exportRecords(ctx context.Context, dir string, opts ExportOption
 			continue
 		}
 		window = window.UTC()
+		account, region = pathSafe(account, accountPattern), pathSafe(region, regionPattern)
 		key := account + "\x00" + region + "\x00" + window.Format(time.RFC3339)
 		if key != curKey {
 			if err := closeOut(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -91,4 +92,33 @@ func TestExportJSONLAndParquet(t *testing.T) {
 	if got.(int64) == 0 {
 		t.Errorf("no 2014 events of 111122223333 in the partitioned parquet")
 	}
+}
+
+// TestExportKeepsFilesInside: an imported record's account and Region name folders of the S3
+// layout; values that are not an account id or a Region name go to "unknown" instead of leaving
+// the export directory.
+func TestExportKeepsFilesInside(t *testing.T) {
+	s, _ := openTestStore(t)
+	rec := call(1, "Encrypt", map[string]any{"keyId": testKey}, func(r *Record) {
+		r.AWSRegion = "../../../escape"
+		r.RecipientAccountID = "../../owner"
+	})
+	if err := s.Insert(context.Background(), []Record{rec}); err != nil {
+		t.Fatal(err)
+	}
+	parent := t.TempDir()
+	out := filepath.Join(parent, "a", "b", "out")
+	sum, err := s.Export(context.Background(), out, ExportOptions{Format: ExportCloudTrail})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Files != 1 {
+		t.Fatalf("export wrote %d files, want 1", sum.Files)
+	}
+	filepath.WalkDir(parent, func(p string, d os.DirEntry, err error) error {
+		if !d.IsDir() && !strings.HasPrefix(p, filepath.Join(out, "AWSLogs", "unknown", "CloudTrail", "unknown")+string(filepath.Separator)) {
+			t.Errorf("export wrote %s, outside %s/AWSLogs/unknown/CloudTrail/unknown", p, out)
+		}
+		return nil
+	})
 }
