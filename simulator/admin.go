@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -57,6 +58,10 @@ func (a *Admin) serve(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	if !fromLoopback(r) {
+		http.Error(w, `{"message":"the admin endpoint answers only loopback clients"}`, http.StatusForbidden)
+		return
+	}
 	got := []byte(r.Header.Get("Authorization"))
 	want := []byte("Bearer " + a.Token)
 	if subtle.ConstantTimeCompare(got, want) != 1 {
@@ -96,6 +101,17 @@ func (a *Admin) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		http.NotFound(w, r)
 	}
+}
+
+// fromLoopback reports whether r comes from this machine: the admin token gives the whole data
+// directory, so it is never accepted from elsewhere, whatever address the server listens on.
+func fromLoopback(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func (a *Admin) serveClock(w http.ResponseWriter, r *http.Request) {
