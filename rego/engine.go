@@ -404,9 +404,10 @@ type policySet struct {
 
 	partialOnce sync.Once
 	partial     *rego.PreparedPartialQuery
+	partialErr  error
 	combineOnce sync.Once
 	combine     *query
-	err         error // of partial or combine
+	combineErr  error
 }
 
 // partialQuery prepares the partial evaluation of the specialised sets, on first use.
@@ -414,20 +415,20 @@ func (s *policySet) partialQuery(ctx context.Context) (*rego.PreparedPartialQuer
 	s.partialOnce.Do(func() {
 		pq, err := rego.New(rego.Compiler(s.compiler), rego.ParsedQuery(specialisedQuery)).PrepareForPartial(ctx)
 		if err != nil {
-			s.err = &EvalError{Code: CodeCompile, Message: err.Error()}
+			s.partialErr = &EvalError{Code: CodeCompile, Message: err.Error()}
 			return
 		}
 		s.partial = &pq
 	})
-	return s.partial, s.err
+	return s.partial, s.partialErr
 }
 
 // combineQuery prepares the decision with the specialised sets given, on first use.
 func (s *policySet) combineQuery() (*query, error) {
 	s.combineOnce.Do(func() {
-		s.combine, s.err = newQuery(s.compiler, combineQuery)
+		s.combine, s.combineErr = newQuery(s.compiler, combineQuery)
 	})
-	return s.combine, s.err
+	return s.combine, s.combineErr
 }
 
 // prepare returns the compiled set of the modules, compiling it on first use.
