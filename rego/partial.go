@@ -183,10 +183,13 @@ func ConditionKeys(doc []byte, kind Kind) (map[string]string, error) {
 	keys := map[string]string{}
 	vars := func(s string) {
 		for _, m := range policyVar.FindAllStringSubmatch(s, -1) {
-			k := strings.TrimSpace(m[1])
-			if k == "*" || k == "?" || k == "$" {
+			// As the translation reads them: ${*}, ${?} and ${$} exactly are characters; anything
+			// else names a key, the part before a default, spaces trimmed (even "*" or "").
+			if m[1] == "*" || m[1] == "?" || m[1] == "$" {
 				continue
 			}
+			name, _, _ := strings.Cut(m[1], ",")
+			k := strings.TrimSpace(name)
 			if _, ok := keys[strings.ToLower(k)]; !ok {
 				keys[strings.ToLower(k)] = k
 			}
@@ -206,7 +209,7 @@ func ConditionKeys(doc []byte, kind Kind) (map[string]string, error) {
 	return keys, nil
 }
 
-var policyVar = regexp.MustCompile(`\$\{([^},]+)(?:,[^}]*)?\}`)
+var policyVar = regexp.MustCompile(`\$\{([^}]*)\}`)
 
 // module returns the Partial's view of a policy.
 func (p *Partial) module(pol Policy) (*partialModule, error) {
