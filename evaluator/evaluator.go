@@ -206,6 +206,7 @@ func encryptionContext(context map[string][]string, grants []Grant, all bool) ma
 		all = all || g.EncryptionContextEquals != nil
 	}
 	var ec map[string]string
+	var from map[string]string // the condition key each pair came from
 	for k, vs := range context {
 		if len(k) <= len(encryptionContextPrefix) || len(vs) != 1 || !strings.EqualFold(k[:len(encryptionContextPrefix)], encryptionContextPrefix) {
 			continue
@@ -215,9 +216,12 @@ func encryptionContext(context map[string][]string, grants []Grant, all bool) ma
 			continue
 		}
 		if ec == nil {
-			ec = map[string]string{}
+			ec, from = map[string]string{}, map[string]string{}
 		}
-		ec[name] = vs[0]
+		if prev, ok := from[name]; ok && prev < k {
+			continue // the same pair under two spellings of the prefix: the first in order wins
+		}
+		ec[name], from[name] = vs[0], k
 	}
 	return ec
 }
