@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -49,6 +50,20 @@ func LoadWorld(path string) (*fixtures.World, error) {
 		return fixtures.Load(fixtures.Default())
 	}
 	return fixtures.LoadFile(path)
+}
+
+// WorldKey loads the world with load and finds in it the key ref names (key id, key ARN or alias),
+// for the commands that analyse one key.
+func WorldKey(load func(path string) (*fixtures.World, error), path, ref string) (*fixtures.World, *fixtures.Key, error) {
+	w, err := load(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	key, err := worldview.FindKey(w, ref, "", "")
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, key, nil
 }
 
 // FlagError is a usage mistake: the root prints the command's usage and exits 2.

@@ -94,11 +94,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	w, err := opts.LoadWorld(opts.WorldPath)
-	if err != nil {
-		return err
-	}
-	key, err := worldview.FindKey(w, opts.Key, "", "")
+	w, key, err := cmdutil.WorldKey(opts.LoadWorld, opts.WorldPath, opts.Key)
 	if err != nil {
 		return err
 	}

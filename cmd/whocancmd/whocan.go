@@ -14,7 +14,6 @@ import (
 
 	"github.com/kmsim/kmsim/cmd/cmdutil"
 	"github.com/kmsim/kmsim/evaluator/analysis"
-	"github.com/kmsim/kmsim/evaluator/worldview"
 	"github.com/kmsim/kmsim/fixtures"
 )
 
@@ -66,11 +65,7 @@ func Run(ctx context.Context, opts *Options) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	w, err := opts.LoadWorld(opts.WorldPath)
-	if err != nil {
-		return err
-	}
-	key, err := worldview.FindKey(w, opts.Key, "", "")
+	w, key, err := cmdutil.WorldKey(opts.LoadWorld, opts.WorldPath, opts.Key)
 	if err != nil {
 		return err
 	}
