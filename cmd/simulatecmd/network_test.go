@@ -1,7 +1,6 @@
 package simulatecmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"os"
@@ -42,13 +41,7 @@ func TestNetworkFlags(t *testing.T) {
 		{[]string{"--mfa-age", "-5"}, true, nil},
 	}
 	for _, tc := range cases {
-		var got *Options
-		f := &cmdutil.Factory{IO: &cmdutil.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, LoadWorld: cmdutil.LoadWorld}
-		cmd := NewCmd(f, func(o *Options) error { got = o; return nil })
-		cmd.SetArgs(append([]string{"--principal", "p", "--action", "kms:Decrypt", "--resource", "k"}, tc.args...))
-		cmd.SetOut(&bytes.Buffer{})
-		cmd.SetErr(&bytes.Buffer{})
-		err := cmd.Execute()
+		got, err := parseFlags(append([]string{"--principal", "p", "--action", "kms:Decrypt", "--resource", "k"}, tc.args...))
 		if tc.wantErr {
 			if !cmdutil.IsFlagError(err) {
 				t.Errorf("%v: want a usage error, got %v", tc.args, err)

@@ -26,13 +26,7 @@ func TestNewCmd(t *testing.T) {
 		{[]string{"--principal", "p", "--action", "kms:Encrypt", "--resource", "k", "--output", "yaml"}, true, nil},
 	}
 	for _, tc := range cases {
-		var got *Options
-		f := &cmdutil.Factory{IO: &cmdutil.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, LoadWorld: cmdutil.LoadWorld}
-		cmd := NewCmd(f, func(o *Options) error { got = o; return nil })
-		cmd.SetArgs(tc.args)
-		cmd.SetOut(&bytes.Buffer{})
-		cmd.SetErr(&bytes.Buffer{})
-		err := cmd.Execute()
+		got, err := parseFlags(tc.args)
 		if tc.wantErr {
 			if !cmdutil.IsFlagError(err) {
 				t.Errorf("%v: want a usage error, got %v", tc.args, err)
@@ -129,4 +123,16 @@ func TestRunWithWorldGrants(t *testing.T) {
 	if out, err := run(t, o); err != nil || !strings.HasPrefix(out, "DENIED") {
 		t.Errorf("app=other: %v\n%s", err, out)
 	}
+}
+
+// parseFlags runs the command on args up to its RunE and returns the options it parsed.
+func parseFlags(args []string) (*Options, error) {
+	var got *Options
+	f := &cmdutil.Factory{IO: &cmdutil.IOStreams{Out: &bytes.Buffer{}, ErrOut: &bytes.Buffer{}}, LoadWorld: cmdutil.LoadWorld}
+	cmd := NewCmd(f, func(o *Options) error { got = o; return nil })
+	cmd.SetArgs(args)
+	cmd.SetOut(&bytes.Buffer{})
+	cmd.SetErr(&bytes.Buffer{})
+	err := cmd.Execute()
+	return got, err
 }
