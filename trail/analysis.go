@@ -370,7 +370,7 @@ func (s *Store) Prune(ctx context.Context, before time.Time) (int64, error) {
 	if s.readOnly {
 		return 0, ErrReadOnly
 	}
-	res, err := s.db.ExecContext(ctx, "DELETE FROM events WHERE eventTime < ?", before.UTC())
+	res, err := s.db.ExecContext(ctx, "DELETE FROM stored_events WHERE eventTime < ?", before.UTC())
 	if err != nil {
 		return 0, fmt.Errorf("trail: prune: %w", wrapError(err))
 	}

@@ -1,8 +1,9 @@
 package trail
 
 import (
-	"fmt"
+	"database/sql/driver"
 	"strings"
+	"time"
 )
 
 // Sources of events rows (the events.source column).
@@ -14,100 +15,271 @@ const (
 	SourceImportPrefix = "import:"
 )
 
-// recordShape is the part of a CloudTrail record the typed columns read,
-// as a DuckDB from_json structure. Parsing a record once into it is much
-// cheaper than one json_extract per column. from_json is lenient: a field
-// of an unexpected JSON type becomes NULL.
-const recordShape = `{"eventVersion":"VARCHAR","userIdentity":"JSON","eventTime":"VARCHAR",` +
-	`"eventSource":"VARCHAR","eventName":"VARCHAR","awsRegion":"VARCHAR","sourceIPAddress":"VARCHAR",` +
-	`"userAgent":"VARCHAR","errorCode":"VARCHAR","errorMessage":"VARCHAR","requestParameters":"JSON",` +
-	`"responseElements":"JSON","additionalEventData":"JSON","requestID":"VARCHAR","eventID":"VARCHAR",` +
-	`"readOnly":"BOOLEAN","resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}],` +
-	`"eventType":"VARCHAR","managementEvent":"BOOLEAN","recipientAccountId":"VARCHAR",` +
-	`"sharedEventID":"VARCHAR","vpcEndpointId":"VARCHAR","eventCategory":"VARCHAR",` +
-	`"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}`
+// The typed columns of events are derived here, in Go, from the record's
+// JSON as it is checked: one pass over its bytes, while the record is in
+// the CPU's cache. Migration 0002 holds the same derivation in SQL, to
+// backfill rows stored before; TestMigrationsMatchInsert keeps the two
+// equal. The JSON columns (userIdentity, requestParameters, ...) are not
+// stored: migration 0003 made them virtual, read from record by the query
+// that asks for them.
 
-// identityShape is the part of userIdentity the typed columns read.
-const identityShape = `{"type":"VARCHAR","arn":"VARCHAR","accountId":"VARCHAR","invokedBy":"VARCHAR",` +
-	`"sessionContext":{"sessionIssuer":{"arn":"VARCHAR"}}}`
+// Text columns of a row, in storedColumns order after eventTime.
+const (
+	colEventVersion = iota
+	colEventSource
+	colEventName
+	colAwsRegion
+	colSourceIPAddress
+	colUserAgent
+	colErrorCode
+	colErrorMessage
+	colRequestID
+	colEventType
+	colRecipientAccountID
+	colEventCategory
+	colSharedEventID
+	colVpcEndpointID
+	colUserIdentityType
+	colPrincipalArn
+	colCallerArn
+	colSessionIssuerArn
+	colCallerAccountID
+	colKeyArn
+	colKeyAccountID
+	numTextColumns
+)
 
-// derivedColumns lists the events columns and the expression computing each
-// from the parsed record r, the parsed identity u, the record text and
-// source. Migration 0002 holds a copy of these expressions to backfill
-// existing rows (TestMigration0002MatchesInsert keeps them equal); a change
-// here that must reach stored rows needs a new migration.
-var derivedColumns = []struct{ Name, Expr string }{
-	{"eventID", "r.eventID"},
-	{"eventTime", "CAST(try_cast(r.eventTime AS TIMESTAMPTZ) AT TIME ZONE 'UTC' AS TIMESTAMP)"},
-	{"eventVersion", "nullif(r.eventVersion, '')"},
-	{"eventSource", "nullif(r.eventSource, '')"},
-	{"eventName", "nullif(r.eventName, '')"},
-	{"awsRegion", "nullif(r.awsRegion, '')"},
-	{"sourceIPAddress", "nullif(r.sourceIPAddress, '')"},
-	{"userAgent", "nullif(r.userAgent, '')"},
-	{"errorCode", "nullif(r.errorCode, '')"},
-	{"errorMessage", "nullif(r.errorMessage, '')"},
-	{"requestID", "nullif(r.requestID, '')"},
-	{"readOnly", "r.readOnly"},
-	{"eventType", "nullif(r.eventType, '')"},
-	{"managementEvent", "r.managementEvent"},
-	{"recipientAccountId", "nullif(r.recipientAccountId, '')"},
-	{"eventCategory", "nullif(r.eventCategory, '')"},
-	{"sharedEventID", "nullif(r.sharedEventID, '')"},
-	{"vpcEndpointId", "nullif(r.vpcEndpointId, '')"},
-	{"userIdentityType", "nullif(u.type, '')"},
-	{"principalArn", "CASE WHEN u.type = 'AssumedRole' AND nullif(u.sessionContext.sessionIssuer.arn, '') IS NOT NULL " +
-		"THEN u.sessionContext.sessionIssuer.arn ELSE coalesce(nullif(u.arn, ''), nullif(u.invokedBy, '')) END"},
-	{"callerArn", "nullif(u.arn, '')"},
-	{"sessionIssuerArn", "nullif(u.sessionContext.sessionIssuer.arn, '')"},
-	{"callerAccountId", "nullif(u.accountId, '')"},
-	{"keyArn", keyArnExpr},
-	{"keyAccountId", "nullif(split_part(" + keyArnExpr + ", ':', 5), '')"},
-	{"userIdentity", "r.userIdentity"},
-	{"requestParameters", "r.requestParameters"},
-	{"responseElements", "r.responseElements"},
-	{"additionalEventData", "r.additionalEventData"},
-	{"resources", "r.resources"},
-	{"tlsDetails", "r.tlsDetails"},
-	{"source", "source"},
-	{"record", "record::JSON"},
+// storedColumns are the events columns an insert writes, in the order of
+// row.values; the others are generated from record.
+var storedColumns = []string{
+	"eventID", "eventTime",
+	"eventVersion", "eventSource", "eventName", "awsRegion", "sourceIPAddress", "userAgent",
+	"errorCode", "errorMessage", "requestID", "eventType", "recipientAccountId", "eventCategory",
+	"sharedEventID", "vpcEndpointId", "userIdentityType", "principalArn", "callerArn",
+	"sessionIssuerArn", "callerAccountId", "keyArn", "keyAccountId",
+	"readOnly", "managementEvent", "source", "record",
 }
 
-// keyArnExpr picks the KMS key of a record: the first resource of type
-// AWS::KMS::Key, else the first resource whose ARN names a key (some real
-// records' resources lack "type"), else requestParameters.keyId when it is a
-// key ARN, else the created key's ARN in responseElements (CreateKey).
-const keyArnExpr = "coalesce(" +
-	"list_filter(r.resources, lambda x: x.\"type\" = 'AWS::KMS::Key' AND nullif(x.ARN, '') IS NOT NULL)[1].ARN, " +
-	"list_filter(r.resources, lambda x: x.ARN LIKE 'arn:%:kms:%:key/%')[1].ARN, " +
-	"CASE WHEN r.requestParameters->>'$.keyId' LIKE 'arn:%:kms:%:key/%' THEN r.requestParameters->>'$.keyId' END, " +
-	"CASE WHEN r.responseElements->>'$.keyMetadata.arn' LIKE 'arn:%:kms:%:key/%' THEN r.responseElements->>'$.keyMetadata.arn' END)"
-
-// columnNames lists the events columns in table order.
-func columnNames() []string {
-	names := make([]string, len(derivedColumns))
-	for i, c := range derivedColumns {
-		names[i] = c.Name
-	}
-	return names
+// topFields are the record's top-level fields the columns read.
+type topFields struct {
+	id, time                                  []byte
+	text                                      [colUserIdentityType][]byte // eventVersion .. vpcEndpointId
+	readOnly, managementEvent                 []byte
+	identity, resources, request, responseEls []byte
 }
 
-// deriveSQL selects the events columns, in table order, from relation from,
-// which has the columns record (VARCHAR, the record's JSON text) and source,
-// plus any others named in extra (kept as the leading columns).
-func deriveSQL(from string, extra ...string) string {
-	var b strings.Builder
-	b.WriteString("SELECT ")
-	for _, e := range extra {
-		b.WriteString(e + ", ")
-	}
-	for i, c := range derivedColumns {
-		if i > 0 {
-			b.WriteString(", ")
+// textField maps a top-level key (with its quotes) to its text column.
+var textField = map[string]int{
+	`"eventVersion"`: colEventVersion, `"eventSource"`: colEventSource, `"eventName"`: colEventName,
+	`"awsRegion"`: colAwsRegion, `"sourceIPAddress"`: colSourceIPAddress, `"userAgent"`: colUserAgent,
+	`"errorCode"`: colErrorCode, `"errorMessage"`: colErrorMessage, `"requestID"`: colRequestID,
+	`"eventType"`: colEventType, `"recipientAccountId"`: colRecipientAccountID,
+	`"eventCategory"`: colEventCategory, `"sharedEventID"`: colSharedEventID,
+	`"vpcEndpointId"`: colVpcEndpointID,
+}
+
+// set keeps the first value of each field the columns read.
+func (f *topFields) set(key, val []byte) {
+	first := func(dst *[]byte) {
+		if *dst == nil {
+			*dst = val
 		}
-		fmt.Fprintf(&b, "%s AS %q", c.Expr, c.Name)
 	}
-	fmt.Fprintf(&b, " FROM (SELECT *, from_json(r.userIdentity, '%s') AS u FROM "+
-		"(SELECT *, from_json(record, '%s') AS r FROM %s))", identityShape, recordShape, from)
-	return b.String()
+	switch string(key) {
+	case `"eventID"`:
+		first(&f.id)
+	case `"eventTime"`:
+		first(&f.time)
+	case `"readOnly"`:
+		first(&f.readOnly)
+	case `"managementEvent"`:
+		first(&f.managementEvent)
+	case `"userIdentity"`:
+		first(&f.identity)
+	case `"resources"`:
+		first(&f.resources)
+	case `"requestParameters"`:
+		first(&f.request)
+	case `"responseElements"`:
+		first(&f.responseEls)
+	default:
+		if c, ok := textField[string(key)]; ok {
+			first(&f.text[c])
+		}
+	}
 }
+
+// derive fills the row's columns from the record's fields; eventTime is
+// parsed already.
+func (r *row) derive(f *topFields) {
+	for c, v := range f.text {
+		r.text[c] = jsonText(v)
+	}
+	r.readOnly = jsonBool(f.readOnly)
+	r.managementEvent = jsonBool(f.managementEvent)
+
+	var uType, arn, account, invokedBy, session []byte
+	walkFields(f.identity, func(key, val []byte) {
+		switch string(key) {
+		case `"type"`:
+			firstOf(&uType, val)
+		case `"arn"`:
+			firstOf(&arn, val)
+		case `"accountId"`:
+			firstOf(&account, val)
+		case `"invokedBy"`:
+			firstOf(&invokedBy, val)
+		case `"sessionContext"`:
+			firstOf(&session, val)
+		}
+	})
+	issuer := jsonText(field(field(session, `"sessionIssuer"`), `"arn"`))
+	r.text[colUserIdentityType] = jsonText(uType)
+	r.text[colCallerArn] = jsonText(arn)
+	r.text[colSessionIssuerArn] = issuer
+	r.text[colCallerAccountID] = jsonText(account)
+	switch {
+	case r.text[colUserIdentityType] == "AssumedRole" && issuer != "":
+		r.text[colPrincipalArn] = issuer
+	case r.text[colCallerArn] != "":
+		r.text[colPrincipalArn] = r.text[colCallerArn]
+	default:
+		r.text[colPrincipalArn] = jsonText(invokedBy)
+	}
+	key := keyArn(f)
+	r.text[colKeyArn] = key
+	if parts := strings.SplitN(key, ":", 6); len(parts) >= 5 {
+		r.text[colKeyAccountID] = parts[4]
+	}
+}
+
+// keyArn picks the KMS key of a record: the first resource of type
+// AWS::KMS::Key, else the first resource whose ARN names a key (some real
+// records' resources lack "type"), else requestParameters.keyId when it is
+// a key ARN, else the created key's ARN in responseElements (CreateKey).
+func keyArn(f *topFields) string {
+	if len(f.resources) > 0 && f.resources[0] == '[' {
+		var byType, byArn string
+		eachElement(f.resources, func(res []byte) {
+			var typ, arn []byte
+			walkFields(res, func(key, val []byte) {
+				switch string(key) {
+				case `"type"`:
+					firstOf(&typ, val)
+				case `"ARN"`:
+					firstOf(&arn, val)
+				}
+			})
+			a := jsonText(arn)
+			if byType == "" && a != "" && jsonText(typ) == "AWS::KMS::Key" {
+				byType = a
+			}
+			if byArn == "" && isKeyArn(a) {
+				byArn = a
+			}
+		})
+		if byType != "" {
+			return byType
+		}
+		if byArn != "" {
+			return byArn
+		}
+	}
+	if id := jsonText(field(f.request, `"keyId"`)); isKeyArn(id) {
+		return id
+	}
+	if arn := jsonText(field(field(f.responseEls, `"keyMetadata"`), `"arn"`)); isKeyArn(arn) {
+		return arn
+	}
+	return ""
+}
+
+// isKeyArn says whether s matches the SQL pattern 'arn:%:kms:%:key/%'.
+func isKeyArn(s string) bool {
+	rest, ok := strings.CutPrefix(s, "arn:")
+	if !ok {
+		return false
+	}
+	i := strings.Index(rest, ":kms:")
+	return i >= 0 && strings.Contains(rest[i+len(":kms:"):], ":key/")
+}
+
+func firstOf(dst *[]byte, val []byte) {
+	if *dst == nil {
+		*dst = val
+	}
+}
+
+// walkFields calls fn with each key and value of obj, a checked JSON value;
+// nothing when it is not an object.
+func walkFields(obj []byte, fn func(key, val []byte)) {
+	if len(obj) > 0 && obj[0] == '{' {
+		walkObject(obj, 0, 0, fn) //nolint:errcheck // obj is checked
+	}
+}
+
+// field returns the first value of key (with its quotes) in obj, a checked
+// JSON value; nil when obj is not an object or lacks the key.
+func field(obj []byte, key string) []byte {
+	var v []byte
+	walkFields(obj, func(k, val []byte) {
+		if v == nil && string(k) == key {
+			v = val
+		}
+	})
+	return v
+}
+
+// eachElement calls fn with each element of arr, a checked JSON array.
+func eachElement(arr []byte, fn func(val []byte)) {
+	i := skipSpace(arr, 1)
+	for i < len(arr) && arr[i] != ']' {
+		end, err := skipValue(arr, i, 0)
+		if err != nil {
+			return
+		}
+		fn(arr[i:end])
+		i = skipSpace(arr, end)
+		if i < len(arr) && arr[i] == ',' {
+			i = skipSpace(arr, i+1)
+		}
+	}
+}
+
+// jsonBool reads a checked JSON value as DuckDB's from_json reads it as
+// BOOLEAN: 0 for NULL (absent, null or not a boolean), 1 false, 2 true.
+func jsonBool(v []byte) int8 {
+	switch s := jsonText(v); {
+	case len(v) == 0:
+		return 0
+	case strings.EqualFold(s, "true") || s == "t" || s == "1":
+		return 2
+	case strings.EqualFold(s, "false") || s == "f" || s == "0":
+		return 1
+	}
+	return 0
+}
+
+// values appends the row's stored columns, in storedColumns order, to dst;
+// empty text is NULL.
+func (r *row) values(dst []driver.Value) []driver.Value {
+	dst = append(dst, r.id, r.eventTime)
+	for _, s := range r.text {
+		if s == "" {
+			dst = append(dst, nil)
+		} else {
+			dst = append(dst, s)
+		}
+	}
+	for _, b := range [2]int8{r.readOnly, r.managementEvent} {
+		if b == 0 {
+			dst = append(dst, nil)
+		} else {
+			dst = append(dst, b == 2)
+		}
+	}
+	return append(dst, r.source, r.json)
+}
+
+// eventTimeUTC is eventTime as the column holds it: UTC, microseconds.
+func eventTimeUTC(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }

@@ -353,7 +353,7 @@ func (im *importer) insert(files ...[]row) (err error) {
 		}
 	}()
 	var before, after int64
-	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM events").Scan(&before); err != nil {
+	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&before); err != nil {
 		return wrapError(err)
 	}
 	err = im.conn.Raw(func(dc any) error {
@@ -362,7 +362,7 @@ func (im *importer) insert(files ...[]row) (err error) {
 	if err != nil {
 		return wrapError(err)
 	}
-	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM events").Scan(&after); err != nil {
+	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&after); err != nil {
 		return wrapError(err)
 	}
 	if _, err := im.conn.ExecContext(im.ctx, "COMMIT"); err != nil {

@@ -8,13 +8,16 @@ import (
 	"unicode/utf8"
 )
 
-// row is one record ready for insertion: its eventID, JSON text and
-// source. The typed columns are derived from the JSON by DuckDB on insert
-// (derive.go), so a caller may reuse its Record afterwards.
+// row is one record ready for insertion: its eventID, JSON text, source
+// and the typed columns derived from the JSON (derive.go).
 type row struct {
-	id     string
-	json   string
-	source string
+	id        string
+	json      string
+	source    string
+	eventTime time.Time
+	text      [numTextColumns]string // "" is NULL
+	// readOnly and managementEvent: 0 NULL, 1 false, 2 true.
+	readOnly, managementEvent int8
 }
 
 // newRow marshals rec and checks it; it returns the JSON too.
@@ -29,7 +32,8 @@ func newRow(rec *Record) (row, []byte, error) {
 	if _, err := time.Parse(time.RFC3339Nano, rec.EventTime); err != nil {
 		return row{}, nil, fmt.Errorf("%w: eventID %s: eventTime %q is not RFC 3339", ErrInvalidRecord, rec.EventID, rec.EventTime)
 	}
-	return row{id: rec.EventID, json: string(b), source: SourceSimulator}, b, nil
+	r, err := checkRecord(b, SourceSimulator)
+	return r, b, err
 }
 
 // rowFromJSON checks a record already marshalled (a journal line), keeping
@@ -57,36 +61,29 @@ func checkRecord(raw []byte, source string) (row, error) {
 		}
 		raw = b.Bytes()
 	}
-	var id, when []byte
-	end, err := walkObject(raw, 0, 0, func(key, val []byte) {
-		switch string(key) {
-		case `"eventID"`:
-			if id == nil {
-				id = val
-			}
-		case `"eventTime"`:
-			if when == nil {
-				when = val
-			}
-		}
-	})
+	var f topFields
+	end, err := walkObject(raw, 0, 0, f.set)
 	if err == nil && end != len(raw) {
 		err = syntaxErr(raw, end, "after top-level value")
 	}
 	if err != nil {
 		return row{}, err
 	}
-	eventID := jsonText(id)
+	eventID := jsonText(f.id)
 	if eventID == "" {
 		return row{}, fmt.Errorf("%w: eventID is missing", ErrInvalidRecord)
 	}
+	when := f.time
 	if when == nil || when[0] == 'n' {
 		return row{}, fmt.Errorf("%w: eventTime is missing", ErrInvalidRecord)
 	}
-	if _, err := time.Parse(time.RFC3339Nano, jsonText(when)); err != nil || when[0] != '"' {
+	t, err := time.Parse(time.RFC3339Nano, jsonText(when))
+	if err != nil || when[0] != '"' {
 		return row{}, fmt.Errorf("%w: eventTime %s is not an RFC 3339 time", ErrInvalidRecord, when)
 	}
-	return row{id: eventID, json: string(raw), source: source}, nil
+	r := row{id: eventID, json: string(raw), source: source, eventTime: eventTimeUTC(t)}
+	r.derive(&f)
+	return r, nil
 }
 
 // jsonText reads a checked JSON value as DuckDB's from_json reads it as

@@ -129,21 +129,23 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	return nil
 }
 
-// appendRows inserts rows into events through a DuckDB query appender
-// whose query derives the typed columns and is an INSERT OR IGNORE, so rows
-// whose eventID is stored already, or repeats an earlier row's, are skipped.
+// appendRows inserts rows, their columns derived already, into events
+// through a DuckDB query appender whose query is an INSERT OR IGNORE, so
+// rows whose eventID is stored already, or repeats an earlier row's, are
+// skipped.
 func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
 	types, err := appenderTypes()
 	if err != nil {
 		return err
 	}
-	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, []string{"record", "source"})
+	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, storedColumns)
 	if err != nil {
 		return err
 	}
+	vals := make([]driver.Value, 0, len(storedColumns))
 	for _, rs := range rows {
-		for _, r := range rs {
-			if err := a.AppendRow(r.json, r.source); err != nil {
+		for i := range rs {
+			if err := a.AppendRow(rs[i].values(vals[:0])...); err != nil {
 				return errors.Join(err, a.Close())
 			}
 		}
@@ -151,16 +153,28 @@ func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
 	return a.CloseWithCancel(ctx)
 }
 
-// insertSQL moves appended rows (record, source) into events, skipping
-// stored eventIDs.
-var insertSQL = "INSERT OR IGNORE INTO events (" + strings.Join(columnNames(), ", ") + ") " + deriveSQL("appended_data")
+// insertSQL moves appended rows into stored_events (the events view's
+// table), skipping stored eventIDs.
+var insertSQL = "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") SELECT * FROM appended_data"
 
+// appenderTypes are the types of storedColumns.
 var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
-	t, err := duckdb.NewTypeInfo(duckdb.TYPE_VARCHAR)
-	if err != nil {
-		return nil, fmt.Errorf("trail: appender types: %w", err)
+	types := make([]duckdb.TypeInfo, len(storedColumns))
+	for i, c := range storedColumns {
+		t := duckdb.TYPE_VARCHAR
+		switch c {
+		case "eventTime":
+			t = duckdb.TYPE_TIMESTAMP
+		case "readOnly", "managementEvent":
+			t = duckdb.TYPE_BOOLEAN
+		}
+		info, err := duckdb.NewTypeInfo(t)
+		if err != nil {
+			return nil, fmt.Errorf("trail: appender types: %w", err)
+		}
+		types[i] = info
 	}
-	return []duckdb.TypeInfo{t, t}, nil
+	return types, nil
 })
 
 // dedupe keeps the first row of each eventID.

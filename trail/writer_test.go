@@ -208,7 +208,7 @@ func TestWriterKeepsJournalWhenInsertFails(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Query(context.Background(), "ALTER TABLE events RENAME TO events_away"); err != nil {
+	if _, err := s.Query(context.Background(), "ALTER TABLE stored_events RENAME TO events_away"); err != nil {
 		t.Fatal(err)
 	}
 	rec := testRecord(1)
@@ -224,7 +224,7 @@ func TestWriterKeepsJournalWhenInsertFails(t *testing.T) {
 	if _, err := os.Stat(journal); err != nil {
 		t.Fatalf("journal removed although the record was not stored: %v", err)
 	}
-	if _, err := s.Query(context.Background(), "ALTER TABLE events_away RENAME TO events"); err != nil {
+	if _, err := s.Query(context.Background(), "ALTER TABLE events_away RENAME TO stored_events"); err != nil {
 		t.Fatal(err)
 	}
 	w, err = NewWriter(s, journal)

@@ -1,0 +1,60 @@
+-- 0003: events becomes a view over the table stored_events, which holds the
+-- typed columns and the record but no longer a second copy of its parts:
+-- the JSON columns userIdentity, requestParameters, responseElements,
+-- additionalEventData, resources and tlsDetails are read from record by the
+-- queries that ask for them. Storing them doubled the bytes written per
+-- event, and filters go to the typed columns, which stay stored; they are
+-- derived from each record as it is checked, in Go (trail/derive.go). The
+-- record is stored as VARCHAR: it was checked before it was stored, and the
+-- view gives it back as JSON. events keeps 0002's columns, order, types and
+-- values; rows are inserted into and deleted from stored_events.
+CREATE TABLE stored_events (
+    eventID             VARCHAR PRIMARY KEY,
+    eventTime           TIMESTAMP NOT NULL, -- UTC
+    eventVersion        VARCHAR,
+    eventSource         VARCHAR,
+    eventName           VARCHAR,
+    awsRegion           VARCHAR,
+    sourceIPAddress     VARCHAR,
+    userAgent           VARCHAR,
+    errorCode           VARCHAR,
+    errorMessage        VARCHAR,
+    requestID           VARCHAR,
+    readOnly            BOOLEAN,  -- NULL when the record lacks it
+    eventType           VARCHAR,
+    managementEvent     BOOLEAN,  -- NULL when the record lacks it
+    recipientAccountId  VARCHAR,
+    eventCategory       VARCHAR,
+    sharedEventID       VARCHAR,
+    vpcEndpointId       VARCHAR,
+    userIdentityType    VARCHAR,  -- userIdentity.type (NULL for records without one)
+    principalArn        VARCHAR,  -- role ARN for assumed roles, else userIdentity.arn, else invokedBy
+    callerArn           VARCHAR,  -- userIdentity.arn
+    sessionIssuerArn    VARCHAR,  -- userIdentity.sessionContext.sessionIssuer.arn
+    callerAccountId     VARCHAR,  -- userIdentity.accountId
+    keyArn              VARCHAR,
+    keyAccountId        VARCHAR,  -- the account field of keyArn
+    source              VARCHAR NOT NULL, -- 'simulator' or 'import:<file path>'
+    record              VARCHAR NOT NULL  -- the record: as marshalled, or as imported (unknown fields kept)
+);
+
+INSERT INTO stored_events
+SELECT * EXCLUDE (userIdentity, requestParameters, responseElements, additionalEventData, resources, tlsDetails)
+FROM events;
+
+DROP TABLE events;
+
+CREATE VIEW events AS
+SELECT eventID, eventTime, eventVersion, eventSource, eventName, awsRegion, sourceIPAddress, userAgent,
+    errorCode, errorMessage, requestID, readOnly, eventType, managementEvent, recipientAccountId,
+    eventCategory, sharedEventID, vpcEndpointId, userIdentityType, principalArn, callerArn,
+    sessionIssuerArn, callerAccountId, keyArn, keyAccountId,
+    from_json(record, '{"userIdentity":"JSON"}').userIdentity AS userIdentity,
+    from_json(record, '{"requestParameters":"JSON"}').requestParameters AS requestParameters,
+    from_json(record, '{"responseElements":"JSON"}').responseElements AS responseElements,
+    from_json(record, '{"additionalEventData":"JSON"}').additionalEventData AS additionalEventData,
+    from_json(record, '{"resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}]}').resources AS resources,
+    from_json(record, '{"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}').tlsDetails AS tlsDetails,
+    source,
+    record::JSON AS record
+FROM stored_events;
