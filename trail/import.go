@@ -3,7 +3,6 @@ package trail
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -18,6 +17,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/klauspost/compress/gzip"
 )
 
 // ErrImportFailed is returned by Store.Import when at least one file could
@@ -217,7 +218,9 @@ type importMsg struct {
 }
 
 // importer moves the rows of completely read files, checked by reader
-// goroutines, into events, a batch of files per transaction.
+// goroutines, into events, a batch of files per transaction. One batch
+// commits while the next is read: the consumer hands a full batch to a
+// committer goroutine and goes on collecting.
 type importer struct {
 	ctx   context.Context
 	conn  *sql.Conn
@@ -226,11 +229,24 @@ type importer struct {
 	sum   *ImportSummary
 	start time.Time
 
-	ready   []int32 // files read completely, not yet committed
-	rows    [][]row // their rows
-	readyN  int     // records in ready
-	read    int     // files read
-	records int64   // records read
+	next    batch // files read completely, not yet handed to the committer
+	read    int   // files read
+	records int64 // records read
+}
+
+// batch is the rows of some completely read files.
+type batch struct {
+	files []int32
+	rows  [][]row
+	n     int // records
+}
+
+// committed is what committing a batch did.
+type committed struct {
+	records, imported int64
+	failed            []*ImportError // files DuckDB refused, alone
+	failedRecords     int64          // their records
+	err               error          // the database or ctx failed: stop
 }
 
 // progressChunk is how many records a reader reads between progress
@@ -270,37 +286,92 @@ func (im *importer) run() error {
 		}
 		return err
 	}
-	if err := im.commit(); err != nil {
-		return err
-	}
 	return im.ctx.Err()
 }
 
+// consume collects the files the readers send into batches and has each
+// committed, one at a time, while it collects the next.
 func (im *importer) consume(msgs <-chan importMsg) error {
-	for m := range msgs {
-		if err := im.ctx.Err(); err != nil {
-			return err
-		}
-		im.records += m.n
-		if !m.done {
-			im.progress()
-			continue
-		}
-		im.read++
-		if m.err != nil {
-			im.sum.Errors = append(im.sum.Errors, m.err) // its n took back its records
-		} else {
-			im.ready = append(im.ready, m.file)
-			im.rows = append(im.rows, m.rows)
-			im.readyN += len(m.rows)
-		}
-		im.progress()
-		if im.readyN >= im.opts.BatchRecords {
-			if err := im.commit(); err != nil {
+	done := make(chan committed, 1)
+	busy := false
+	wait := func() error {
+		busy = false
+		return im.apply(<-done)
+	}
+	handOver := func() error {
+		if busy {
+			if err := wait(); err != nil {
 				return err
 			}
 		}
+		if im.next.n == 0 && len(im.next.files) == 0 {
+			return nil
+		}
+		b := im.next
+		im.next = batch{}
+		busy = true
+		go func() { done <- im.commit(b) }()
+		return nil
 	}
+	err := func() error {
+		for {
+			var m importMsg
+			var ok bool
+			select {
+			case m, ok = <-msgs:
+			case c := <-done:
+				busy = false
+				if err := im.apply(c); err != nil {
+					return err
+				}
+				continue
+			}
+			if !ok {
+				return handOver()
+			}
+			if err := im.ctx.Err(); err != nil {
+				return err
+			}
+			im.records += m.n
+			if !m.done {
+				im.progress()
+				continue
+			}
+			im.read++
+			if m.err != nil {
+				im.sum.Errors = append(im.sum.Errors, m.err) // its n took back its records
+			} else {
+				im.next.files = append(im.next.files, m.file)
+				im.next.rows = append(im.next.rows, m.rows)
+				im.next.n += len(m.rows)
+			}
+			im.progress()
+			if im.next.n >= im.opts.BatchRecords {
+				if err := handOver(); err != nil {
+					return err
+				}
+			}
+		}
+	}()
+	if busy {
+		if werr := wait(); err == nil {
+			err = werr
+		}
+	}
+	return err
+}
+
+// apply adds what a commit did to the summary.
+func (im *importer) apply(c committed) error {
+	if c.err != nil {
+		return c.err
+	}
+	im.sum.Records += c.records
+	im.sum.Imported += c.imported
+	im.sum.Duplicates += c.records - c.imported
+	im.sum.Errors = append(im.sum.Errors, c.failed...)
+	im.records -= c.failedRecords
+	im.progress()
 	return nil
 }
 
@@ -310,42 +381,46 @@ func (im *importer) progress() {
 	}
 }
 
-// commit stores the rows of the ready files in one transaction. Records
-// were checked as they were read, so this fails only on what DuckDB
-// refuses; then each file is tried alone, and one that still fails lands
-// nothing and is reported.
-func (im *importer) commit() error {
-	if len(im.ready) == 0 {
-		return nil
+// commit stores the rows of a batch in one transaction. Records were
+// checked as they were read, so this fails only on what DuckDB refuses;
+// then each file is tried alone, and one that still fails lands nothing and
+// is reported.
+func (im *importer) commit(b batch) committed {
+	var c committed
+	if len(b.files) == 0 {
+		return c
 	}
-	ready, rows := im.ready, im.rows
-	im.ready, im.rows, im.readyN = nil, nil, 0
-	if err := im.insert(rows...); err != nil {
-		if im.ctx.Err() != nil {
-			return im.ctx.Err()
-		}
-		for i, f := range ready {
-			if err := im.insert(rows[i]); err != nil {
-				if im.ctx.Err() != nil {
-					return im.ctx.Err()
-				}
-				im.sum.Errors = append(im.sum.Errors, &ImportError{Path: im.files[f], Record: -1, Err: err})
-				im.records -= int64(len(rows[i]))
-			}
+	imported, err := im.insert(b.rows...)
+	if err == nil {
+		c.records, c.imported = int64(b.n), imported
+		return c
+	}
+	if im.ctx.Err() != nil {
+		c.err = im.ctx.Err()
+		return c
+	}
+	for i, f := range b.files {
+		imported, err := im.insert(b.rows[i])
+		switch {
+		case err == nil:
+			c.records += int64(len(b.rows[i]))
+			c.imported += imported
+		case im.ctx.Err() != nil:
+			c.err = im.ctx.Err()
+			return c
+		default:
+			c.failed = append(c.failed, &ImportError{Path: im.files[f], Record: -1, Err: err})
+			c.failedRecords += int64(len(b.rows[i]))
 		}
 	}
-	im.progress()
-	return nil
+	return c
 }
 
-// insert stores the rows of some files in one transaction.
-func (im *importer) insert(files ...[]row) (err error) {
-	var total int64
-	for _, rows := range files {
-		total += int64(len(rows))
-	}
+// insert stores the rows of some files in one transaction and returns how
+// many were new.
+func (im *importer) insert(files ...[]row) (imported int64, err error) {
 	if _, err := im.conn.ExecContext(im.ctx, "BEGIN TRANSACTION"); err != nil {
-		return wrapError(err)
+		return 0, wrapError(err)
 	}
 	defer func() {
 		if err != nil {
@@ -354,24 +429,21 @@ func (im *importer) insert(files ...[]row) (err error) {
 	}()
 	var before, after int64
 	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&before); err != nil {
-		return wrapError(err)
+		return 0, wrapError(err)
 	}
 	err = im.conn.Raw(func(dc any) error {
 		return appendRows(im.ctx, dc.(driver.Conn), files...)
 	})
 	if err != nil {
-		return wrapError(err)
+		return 0, wrapError(err)
 	}
 	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&after); err != nil {
-		return wrapError(err)
+		return 0, wrapError(err)
 	}
 	if _, err := im.conn.ExecContext(im.ctx, "COMMIT"); err != nil {
-		return wrapError(err)
+		return 0, wrapError(err)
 	}
-	im.sum.Records += total
-	im.sum.Imported += after - before
-	im.sum.Duplicates += total - (after - before)
-	return nil
+	return after - before, nil
 }
 
 // readFile reads and checks the records of one file and sends them to msgs

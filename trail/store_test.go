@@ -42,7 +42,7 @@ func TestOpenAppliesMigrationsOnce(t *testing.T) {
 	for name, typ := range map[string]string{
 		"eventID": "VARCHAR", "eventTime": "TIMESTAMP", "readOnly": "BOOLEAN", "managementEvent": "BOOLEAN",
 		"recipientAccountId": "VARCHAR", "principalArn": "VARCHAR", "sessionIssuerArn": "VARCHAR",
-		"keyArn": "VARCHAR", "record": "JSON",
+		"keyArn": "VARCHAR", "record": "VARCHAR", "requestParameters": "JSON",
 	} {
 		if got[name] != typ {
 			t.Errorf("events.%s type = %v, want %s", name, got[name], typ)

@@ -4,10 +4,12 @@
 -- additionalEventData, resources and tlsDetails are read from record by the
 -- queries that ask for them. Storing them doubled the bytes written per
 -- event, and filters go to the typed columns, which stay stored; they are
--- derived from each record as it is checked, in Go (trail/derive.go). The
--- record is stored as VARCHAR: it was checked before it was stored, and the
--- view gives it back as JSON. events keeps 0002's columns, order, types and
--- values; rows are inserted into and deleted from stored_events.
+-- derived from each record as it is checked, in Go (trail/derive.go). One
+-- parse of a record gives all six JSON columns. The record is VARCHAR now:
+-- it was checked before it was stored, and a JSON cast re-parsed every
+-- record a query read (json functions take VARCHAR alike). events keeps
+-- 0002's columns, order and values; rows are inserted into and deleted from
+-- stored_events.
 CREATE TABLE stored_events (
     eventID             VARCHAR PRIMARY KEY,
     eventTime           TIMESTAMP NOT NULL, -- UTC
@@ -49,12 +51,15 @@ SELECT eventID, eventTime, eventVersion, eventSource, eventName, awsRegion, sour
     errorCode, errorMessage, requestID, readOnly, eventType, managementEvent, recipientAccountId,
     eventCategory, sharedEventID, vpcEndpointId, userIdentityType, principalArn, callerArn,
     sessionIssuerArn, callerAccountId, keyArn, keyAccountId,
-    from_json(record, '{"userIdentity":"JSON"}').userIdentity AS userIdentity,
-    from_json(record, '{"requestParameters":"JSON"}').requestParameters AS requestParameters,
-    from_json(record, '{"responseElements":"JSON"}').responseElements AS responseElements,
-    from_json(record, '{"additionalEventData":"JSON"}').additionalEventData AS additionalEventData,
-    from_json(record, '{"resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}]}').resources AS resources,
-    from_json(record, '{"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}').tlsDetails AS tlsDetails,
+    j.userIdentity AS userIdentity,
+    j.requestParameters AS requestParameters,
+    j.responseElements AS responseElements,
+    j.additionalEventData AS additionalEventData,
+    j.resources AS resources,
+    j.tlsDetails AS tlsDetails,
     source,
-    record::JSON AS record
-FROM stored_events;
+    record
+FROM (SELECT *, from_json(record, '{"userIdentity":"JSON","requestParameters":"JSON","responseElements":"JSON",'
+        || '"additionalEventData":"JSON","resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}],'
+        || '"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}') AS j
+      FROM stored_events);
