@@ -1,6 +1,7 @@
 package trail
 
 import (
+	"bytes"
 	"database/sql/driver"
 	"strings"
 	"time"
@@ -185,11 +186,16 @@ func keyArn(f *topFields) string {
 			return byArn
 		}
 	}
-	if id := jsonText(field(f.request, `"keyId"`)); isKeyArn(id) {
-		return id
+	// Most records name no key: look for one only in those that may.
+	if bytes.Contains(f.request, []byte(`"keyId"`)) {
+		if id := jsonText(field(f.request, `"keyId"`)); isKeyArn(id) {
+			return id
+		}
 	}
-	if arn := jsonText(field(field(f.responseEls, `"keyMetadata"`), `"arn"`)); isKeyArn(arn) {
-		return arn
+	if bytes.Contains(f.responseEls, []byte(`"keyMetadata"`)) {
+		if arn := jsonText(field(field(f.responseEls, `"keyMetadata"`), `"arn"`)); isKeyArn(arn) {
+			return arn
+		}
 	}
 	return ""
 }

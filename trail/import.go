@@ -33,7 +33,7 @@ type ImportOptions struct {
 	Progress func(ImportProgress)
 
 	// BatchRecords is how many records of completely read files are
-	// committed together (default 250000). Commits happen between files, so
+	// committed together (default 150000). Commits happen between files, so
 	// a batch may be larger than this when a file is. A file's records are
 	// held in memory from when they are read until they are committed. A
 	// batch of more than DuckDB's row group (122,880 rows) is written to the
@@ -44,6 +44,13 @@ type ImportOptions struct {
 	// Readers is how many files are read and decompressed concurrently
 	// (default GOMAXPROCS, at most 4).
 	Readers int
+
+	// Committers is how many batches are committed concurrently, each on a
+	// connection of its own (default 3). Handing rows to DuckDB costs more
+	// than reading them; on two cores three committers imported two thirds
+	// faster than one. A batch that conflicts with one committing beside it
+	// (the same eventID in both) is committed again alone.
+	Committers int
 }
 
 // ImportProgress reports how far an import is.
@@ -113,10 +120,13 @@ var importExts = []string{".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson",
 func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) (ImportSummary, error) {
 	start := time.Now()
 	if opts.BatchRecords <= 0 {
-		opts.BatchRecords = 250000
+		opts.BatchRecords = 150000
 	}
 	if opts.Readers <= 0 {
 		opts.Readers = min(runtime.GOMAXPROCS(0), 4)
+	}
+	if opts.Committers <= 0 {
+		opts.Committers = 3
 	}
 	var sum ImportSummary
 	if s.readOnly {
@@ -146,7 +156,16 @@ func (s *Store) Import(ctx context.Context, paths []string, opts ImportOptions) 
 		}
 		defer conn.ExecContext(context.Background(), fmt.Sprintf("SET threads = %d", threads)) //nolint:errcheck
 	}
-	imp := &importer{ctx: ctx, conn: conn, files: files, opts: opts, sum: &sum, start: start}
+	conns := []*sql.Conn{conn}
+	for len(conns) < opts.Committers {
+		c, err := s.db.Conn(ctx)
+		if err != nil {
+			return sum, wrapError(err)
+		}
+		defer c.Close()
+		conns = append(conns, c)
+	}
+	imp := &importer{ctx: ctx, conns: conns, files: files, opts: opts, sum: &sum, start: start}
 	err = imp.run()
 	sum.Elapsed = time.Since(start)
 	sort.Slice(sum.Errors, func(i, j int) bool { return sum.Errors[i].Path < sum.Errors[j].Path })
@@ -218,12 +237,12 @@ type importMsg struct {
 }
 
 // importer moves the rows of completely read files, checked by reader
-// goroutines, into events, a batch of files per transaction. One batch
-// commits while the next is read: the consumer hands a full batch to a
-// committer goroutine and goes on collecting.
+// goroutines, into events, a batch of files per transaction. Batches commit
+// while the next is read: the consumer hands a full batch to a committer
+// goroutine with a free connection and goes on collecting.
 type importer struct {
 	ctx   context.Context
-	conn  *sql.Conn
+	conns []*sql.Conn // one per committer
 	files []string
 	opts  ImportOptions
 	sum   *ImportSummary
@@ -246,6 +265,7 @@ type committed struct {
 	records, imported int64
 	failed            []*ImportError // files DuckDB refused, alone
 	failedRecords     int64          // their records
+	retry             *batch         // refused beside another batch: commit it alone
 	err               error          // the database or ctx failed: stop
 }
 
@@ -289,28 +309,63 @@ func (im *importer) run() error {
 	return im.ctx.Err()
 }
 
-// consume collects the files the readers send into batches and has each
-// committed, one at a time, while it collects the next.
+// consume collects the files the readers send into batches and has them
+// committed, as many at a time as there are connections, while it collects
+// the next.
 func (im *importer) consume(msgs <-chan importMsg) error {
-	done := make(chan committed, 1)
-	busy := false
-	wait := func() error {
-		busy = false
-		return im.apply(<-done)
+	free := make(chan *sql.Conn, len(im.conns))
+	for _, c := range im.conns {
+		free <- c
 	}
-	handOver := func() error {
-		if busy {
-			if err := wait(); err != nil {
+	done := make(chan committed, len(im.conns))
+	inflight := 0
+	// settle applies a finished commit. Batches refused beside others are
+	// committed again, one by one, once no other is in flight.
+	settle := func(c committed) error {
+		inflight--
+		if c.retry == nil {
+			return im.apply(c)
+		}
+		retries := []*batch{c.retry}
+		for ; inflight > 0; inflight-- {
+			c := <-done
+			if c.retry != nil {
+				retries = append(retries, c.retry)
+			} else if err := im.apply(c); err != nil {
 				return err
 			}
 		}
-		if im.next.n == 0 && len(im.next.files) == 0 {
+		conn := <-free
+		defer func() { free <- conn }()
+		for _, b := range retries {
+			if err := im.apply(im.commit(conn, *b, false)); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	handOver := func() error {
+		if len(im.next.files) == 0 {
 			return nil
+		}
+		var conn *sql.Conn
+		for conn == nil {
+			select {
+			case conn = <-free:
+			case c := <-done:
+				if err := settle(c); err != nil {
+					return err
+				}
+			}
 		}
 		b := im.next
 		im.next = batch{}
-		busy = true
-		go func() { done <- im.commit(b) }()
+		inflight++
+		go func() {
+			c := im.commit(conn, b, len(im.conns) > 1)
+			free <- conn
+			done <- c
+		}()
 		return nil
 	}
 	err := func() error {
@@ -320,8 +375,7 @@ func (im *importer) consume(msgs <-chan importMsg) error {
 			select {
 			case m, ok = <-msgs:
 			case c := <-done:
-				busy = false
-				if err := im.apply(c); err != nil {
+				if err := settle(c); err != nil {
 					return err
 				}
 				continue
@@ -353,8 +407,8 @@ func (im *importer) consume(msgs <-chan importMsg) error {
 			}
 		}
 	}()
-	if busy {
-		if werr := wait(); err == nil {
+	for inflight > 0 {
+		if werr := settle(<-done); err == nil {
 			err = werr
 		}
 	}
@@ -381,26 +435,27 @@ func (im *importer) progress() {
 	}
 }
 
-// commit stores the rows of a batch in one transaction. Records were
-// checked as they were read, so this fails only on what DuckDB refuses;
-// then each file is tried alone, and one that still fails lands nothing and
-// is reported.
-func (im *importer) commit(b batch) committed {
+// commit stores the rows of a batch in one transaction on conn. Records
+// were checked as they were read, so this fails only on what DuckDB
+// refuses: beside other batches (shared), the batch is handed back to be
+// committed alone; alone, each file is tried by itself, and one that still
+// fails lands nothing and is reported.
+func (im *importer) commit(conn *sql.Conn, b batch, shared bool) committed {
 	var c committed
-	if len(b.files) == 0 {
-		return c
-	}
-	imported, err := im.insert(b.rows...)
-	if err == nil {
+	imported, err := im.insert(conn, b.rows...)
+	switch {
+	case err == nil:
 		c.records, c.imported = int64(b.n), imported
 		return c
-	}
-	if im.ctx.Err() != nil {
+	case im.ctx.Err() != nil:
 		c.err = im.ctx.Err()
+		return c
+	case shared:
+		c.retry = &b
 		return c
 	}
 	for i, f := range b.files {
-		imported, err := im.insert(b.rows[i])
+		imported, err := im.insert(conn, b.rows[i])
 		switch {
 		case err == nil:
 			c.records += int64(len(b.rows[i]))
@@ -416,31 +471,31 @@ func (im *importer) commit(b batch) committed {
 	return c
 }
 
-// insert stores the rows of some files in one transaction and returns how
-// many were new.
-func (im *importer) insert(files ...[]row) (imported int64, err error) {
-	if _, err := im.conn.ExecContext(im.ctx, "BEGIN TRANSACTION"); err != nil {
+// insert stores the rows of some files in one transaction on conn and
+// returns how many were new.
+func (im *importer) insert(conn *sql.Conn, files ...[]row) (imported int64, err error) {
+	if _, err := conn.ExecContext(im.ctx, "BEGIN TRANSACTION"); err != nil {
 		return 0, wrapError(err)
 	}
 	defer func() {
 		if err != nil {
-			im.conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // reporting err
+			conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // reporting err
 		}
 	}()
 	var before, after int64
-	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&before); err != nil {
+	if err := conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&before); err != nil {
 		return 0, wrapError(err)
 	}
-	err = im.conn.Raw(func(dc any) error {
+	err = conn.Raw(func(dc any) error {
 		return appendRows(im.ctx, dc.(driver.Conn), files...)
 	})
 	if err != nil {
 		return 0, wrapError(err)
 	}
-	if err := im.conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&after); err != nil {
+	if err := conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&after); err != nil {
 		return 0, wrapError(err)
 	}
-	if _, err := im.conn.ExecContext(im.ctx, "COMMIT"); err != nil {
+	if _, err := conn.ExecContext(im.ctx, "COMMIT"); err != nil {
 		return 0, wrapError(err)
 	}
 	return after - before, nil

@@ -320,3 +320,33 @@ func eventIDOf(t testing.TB, raw []byte) string {
 	}
 	return id.EventID
 }
+
+// Batches commit side by side; one that shares eventIDs with a batch
+// committing beside it is committed again alone: every record lands once,
+// the others count as duplicates, and nothing is reported.
+func TestImportConcurrentBatchesShareEventIDs(t *testing.T) {
+	tpl := loadTemplates(t)
+	src, dir := t.TempDir(), t.TempDir()
+	const perFile, files = 50, 40
+	writeCorpus(t, src, tpl, 0, perFile*files, perFile, false)
+	// Each file twice, the copies next to each other; one file per batch.
+	names, _ := filepath.Glob(filepath.Join(src, "*.json"))
+	for _, name := range names {
+		data, _ := os.ReadFile(name)
+		for _, copy := range []string{"-1.json", "-2.json"} {
+			os.WriteFile(filepath.Join(dir, strings.TrimSuffix(filepath.Base(name), ".json")+copy), data, 0o644)
+		}
+	}
+	s, _ := openTestStore(t)
+	sum, err := s.Import(context.Background(), []string{dir}, ImportOptions{BatchRecords: 1, Committers: 4})
+	if err != nil {
+		t.Fatalf("Import: %v (%+v)", err, sum.Errors)
+	}
+	const n = perFile * files
+	if sum.Records != 2*n || sum.Imported != n || sum.Duplicates != n || len(sum.Errors) != 0 {
+		t.Errorf("summary = %+v, want %d records, %d imported, %d duplicates", sum, 2*n, n, n)
+	}
+	if got := countEvents(t, s); got != n {
+		t.Errorf("events = %d, want %d", got, n)
+	}
+}

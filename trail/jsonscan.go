@@ -2,10 +2,12 @@ package trail
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"strconv"
 )
 
@@ -155,6 +157,7 @@ var plainStringByte = func() (t [256]bool) {
 func skipString(b []byte, i int) (int, error) {
 	i++
 	for {
+		i = skipPlain(b, i)
 		for i < len(b) && plainStringByte[b[i]] {
 			i++
 		}
@@ -190,6 +193,24 @@ func skipString(b []byte, i int) (int, error) {
 			return i, syntaxErr(b, i, "in string literal")
 		}
 	}
+}
+
+// skipPlain returns the offset of the first byte from b[i] on that is a
+// quote, a backslash or a control character, reading eight bytes at a time,
+// or where fewer than eight are left.
+func skipPlain(b []byte, i int) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		q := x ^ (ones * '"')
+		s := x ^ (ones * '\\')
+		// A byte of v is flagged when it is zero (v-ones)&^v, or, for x,
+		// below 0x20; the lowest flag is always a true one.
+		if m := ((q - ones) &^ q) | ((s - ones) &^ s) | ((x - ones*0x20) &^ x); m&highs != 0 {
+			return i + bits.TrailingZeros64(m&highs)/8
+		}
+	}
+	return i
 }
 
 func isHex(c byte) bool {

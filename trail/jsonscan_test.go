@@ -18,6 +18,13 @@ func TestSkipValueAgreesWithEncodingJSON(t *testing.T) {
 		`[nul]`, `{"a":1}}`, `{"a":1`, `{"a":"b`, `["a" "b"]`, `{"a":1 "b":2}`, `[1 2]`, `[+1]`,
 		`{"a":NaN}`, `[1e+]`, `{"":""}`, `[[[[[]]]]]`, `{"a":[{"b":{"c":[null]}}]}`,
 	}
+	// Strings longer than the scanner's eight-byte steps, with a quote,
+	// backslash, control character or non-ASCII byte at every offset.
+	for _, special := range []string{`\"`, `\\`, `\n`, `\u0041`, `\x`, "\t", "\x1f", "é", "\x7f", `"`} {
+		for at := 0; at < 20; at++ {
+			inputs = append(inputs, `"`+strings.Repeat("a", at)+special+strings.Repeat("b", 20-at)+`"`)
+		}
+	}
 	for _, in := range inputs {
 		// A trailing space ends a number at the top level, as in a stream.
 		b := []byte(in + " ")
@@ -75,4 +82,22 @@ func TestStreamReader(t *testing.T) {
 	if _, err := sr.value(); !errors.Is(err, errShort) {
 		t.Errorf("cut-off value: error = %v, want unexpected EOF", err)
 	}
+}
+
+// The scanner agrees with encoding/json on any input.
+func FuzzSkipValue(f *testing.F) {
+	for _, seed := range []string{`{"eventID":"a","n":[1,2.50,{"s":"x\"y"}],"t":true}`, `"abcdefghijklmnop\u00e9qrstu"`,
+		"\"0123456789\x01abcdef\"", `[1,{"a":"b"},null]`, `{"a":1,}`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		b := []byte(in + " ")
+		end, err := skipValue(b, skipSpace(b, 0), 0)
+		if err == nil && skipSpace(b, end) != len(b) {
+			err = errors.New("trailing data")
+		}
+		if got, want := err == nil, json.Valid([]byte(in)); got != want {
+			t.Errorf("%q: scanner valid = %v (%v), encoding/json %v", in, got, err, want)
+		}
+	})
 }
