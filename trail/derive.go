@@ -20,9 +20,9 @@ const (
 // JSON as it is checked: one pass over its bytes, while the record is in
 // the CPU's cache. Migration 0002 holds the same derivation in SQL, to
 // backfill rows stored before; TestMigrationsMatchInsert keeps the two
-// equal. The JSON columns (userIdentity, requestParameters, ...) are not
-// stored: migration 0003 made them virtual, read from record by the query
-// that asks for them.
+// equal. Of the JSON columns, userIdentity and requestParameters are stored
+// as they are in the record; the others are read from record by the
+// queries that ask for them (migration 0003).
 
 // Text columns of a row, in storedColumns order after eventTime.
 const (
@@ -58,7 +58,7 @@ var storedColumns = []string{
 	"errorCode", "errorMessage", "requestID", "eventType", "recipientAccountId", "eventCategory",
 	"sharedEventID", "vpcEndpointId", "userIdentityType", "principalArn", "callerArn",
 	"sessionIssuerArn", "callerAccountId", "keyArn", "keyAccountId",
-	"readOnly", "managementEvent", "source", "record",
+	"readOnly", "managementEvent", "userIdentity", "requestParameters", "source", "record",
 }
 
 // topFields are the record's top-level fields the columns read.
@@ -118,6 +118,8 @@ func (r *row) derive(f *topFields) {
 	}
 	r.readOnly = jsonBool(f.readOnly)
 	r.managementEvent = jsonBool(f.managementEvent)
+	r.userIdentity = jsonObjectText(f.identity)
+	r.requestParameters = jsonObjectText(f.request)
 
 	var uType, arn, account, invokedBy, session []byte
 	walkFields(f.identity, func(key, val []byte) {
@@ -252,6 +254,15 @@ func eachElement(arr []byte, fn func(val []byte)) {
 	}
 }
 
+// jsonObjectText returns a checked JSON value's text as a JSON column
+// holds it: "" (NULL) for null or absent.
+func jsonObjectText(v []byte) string {
+	if len(v) == 0 || v[0] == 'n' {
+		return ""
+	}
+	return string(v)
+}
+
 // jsonBool reads a checked JSON value as DuckDB's from_json reads it as
 // BOOLEAN: 0 for NULL (absent, null or not a boolean), 1 false, 2 true.
 func jsonBool(v []byte) int8 {
@@ -282,6 +293,13 @@ func (r *row) values(dst []driver.Value) []driver.Value {
 			dst = append(dst, nil)
 		} else {
 			dst = append(dst, b == 2)
+		}
+	}
+	for _, s := range [2]string{r.userIdentity, r.requestParameters} {
+		if s == "" {
+			dst = append(dst, nil)
+		} else {
+			dst = append(dst, s)
 		}
 	}
 	return append(dst, r.source, r.json)

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -442,7 +441,7 @@ func (im *importer) progress() {
 // fails lands nothing and is reported.
 func (im *importer) commit(conn *sql.Conn, b batch, shared bool) committed {
 	var c committed
-	imported, err := im.insert(conn, b.rows...)
+	imported, err := insertBatch(im.ctx, conn, b.rows...)
 	switch {
 	case err == nil:
 		c.records, c.imported = int64(b.n), imported
@@ -455,7 +454,7 @@ func (im *importer) commit(conn *sql.Conn, b batch, shared bool) committed {
 		return c
 	}
 	for i, f := range b.files {
-		imported, err := im.insert(conn, b.rows[i])
+		imported, err := insertBatch(im.ctx, conn, b.rows[i])
 		switch {
 		case err == nil:
 			c.records += int64(len(b.rows[i]))
@@ -469,36 +468,6 @@ func (im *importer) commit(conn *sql.Conn, b batch, shared bool) committed {
 		}
 	}
 	return c
-}
-
-// insert stores the rows of some files in one transaction on conn and
-// returns how many were new.
-func (im *importer) insert(conn *sql.Conn, files ...[]row) (imported int64, err error) {
-	if _, err := conn.ExecContext(im.ctx, "BEGIN TRANSACTION"); err != nil {
-		return 0, wrapError(err)
-	}
-	defer func() {
-		if err != nil {
-			conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // reporting err
-		}
-	}()
-	var before, after int64
-	if err := conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&before); err != nil {
-		return 0, wrapError(err)
-	}
-	err = conn.Raw(func(dc any) error {
-		return appendRows(im.ctx, dc.(driver.Conn), files...)
-	})
-	if err != nil {
-		return 0, wrapError(err)
-	}
-	if err := conn.QueryRowContext(im.ctx, "SELECT count(*) FROM stored_events").Scan(&after); err != nil {
-		return 0, wrapError(err)
-	}
-	if _, err := conn.ExecContext(im.ctx, "COMMIT"); err != nil {
-		return 0, wrapError(err)
-	}
-	return after - before, nil
 }
 
 // readFile reads and checks the records of one file and sends them to msgs

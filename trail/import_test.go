@@ -350,3 +350,21 @@ func TestImportConcurrentBatchesShareEventIDs(t *testing.T) {
 		t.Errorf("events = %d, want %d", got, n)
 	}
 }
+
+// The counts of batches committed side by side are their own: a batch
+// committing beside others counts only the rows it added.
+func TestImportCountsBatchesCommittedSideBySide(t *testing.T) {
+	dir := t.TempDir()
+	const n = 40000
+	writeCorpus(t, dir, loadTemplates(t), 0, n, 1000, true)
+	s, _ := openTestStore(t)
+	for _, want := range []struct{ imported, duplicates int64 }{{n, 0}, {0, n}} {
+		sum, err := s.Import(context.Background(), []string{dir}, ImportOptions{BatchRecords: 1000, Committers: 3})
+		if err != nil || sum.Imported != want.imported || sum.Duplicates != want.duplicates {
+			t.Errorf("summary = %+v (%v), want %d imported, %d duplicates", sum, err, want.imported, want.duplicates)
+		}
+	}
+	if got := countEvents(t, s); got != n {
+		t.Errorf("events = %d, want %d", got, n)
+	}
+}

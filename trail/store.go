@@ -105,7 +105,7 @@ func (s *Store) Insert(ctx context.Context, records []Record) error {
 	return s.insertRows(ctx, rows)
 }
 
-// insertRows stores rows (see appendRows), all from the simulator;
+// insertRows stores rows (see insertBatch), all from the simulator;
 // duplicates within rows are dropped here first.
 func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	if len(rows) == 0 {
@@ -122,60 +122,82 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 		return wrapError(err)
 	}
 	defer conn.Close()
-	err = conn.Raw(func(dc any) error { return appendRows(ctx, dc.(driver.Conn), rows) })
-	if err != nil {
-		return fmt.Errorf("trail: insert: %w", wrapError(err))
+	if _, err := insertBatch(ctx, conn, rows); err != nil {
+		return fmt.Errorf("trail: insert: %w", err)
 	}
 	return nil
 }
 
-// appendRows inserts rows, their columns derived already, into events
-// through a DuckDB query appender whose query is an INSERT OR IGNORE, so
-// rows whose eventID is stored already, or repeats an earlier row's, are
-// skipped.
-func appendRows(ctx context.Context, dc driver.Conn, rows ...[]row) error {
-	types, err := appenderTypes()
-	if err != nil {
-		return err
+// insertBatch stores rows, their columns derived already, in one
+// transaction on conn and returns how many were new. The rows are appended
+// to the connection's temporary table staged_events, then moved into
+// stored_events by one INSERT OR IGNORE, which skips rows whose eventID is
+// stored already or repeats an earlier row's; its count is this statement's
+// own, whatever other connections commit meanwhile.
+func insertBatch(ctx context.Context, conn *sql.Conn, rows ...[]row) (inserted int64, err error) {
+	if _, err := conn.ExecContext(ctx, createStagingSQL); err != nil {
+		return 0, wrapError(err)
 	}
-	a, err := duckdb.NewQueryAppender(dc, insertSQL, "appended_data", types, storedColumns)
-	if err != nil {
-		return err
+	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
+		return 0, wrapError(err)
 	}
-	vals := make([]driver.Value, 0, len(storedColumns))
-	for _, rs := range rows {
-		for i := range rs {
-			if err := a.AppendRow(rs[i].values(vals[:0])...); err != nil {
-				return errors.Join(err, a.Close())
+	defer func() {
+		if err != nil {
+			conn.ExecContext(context.Background(), "ROLLBACK") //nolint:errcheck // reporting err
+		}
+	}()
+	err = conn.Raw(func(dc any) error {
+		a, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "staged_events")
+		if err != nil {
+			return err
+		}
+		vals := make([]driver.Value, 0, len(storedColumns))
+		for _, rs := range rows {
+			for i := range rs {
+				if err := a.AppendRow(rs[i].values(vals[:0])...); err != nil {
+					return errors.Join(err, a.Close())
+				}
 			}
 		}
+		return a.CloseWithCancel(ctx)
+	})
+	if err != nil {
+		return 0, wrapError(err)
 	}
-	return a.CloseWithCancel(ctx)
+	res, err := conn.ExecContext(ctx, insertSQL)
+	if err != nil {
+		return 0, wrapError(err)
+	}
+	if inserted, err = res.RowsAffected(); err != nil {
+		return 0, wrapError(err)
+	}
+	if _, err := conn.ExecContext(ctx, "DELETE FROM temp.main.staged_events"); err != nil {
+		return 0, wrapError(err)
+	}
+	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return 0, wrapError(err)
+	}
+	return inserted, nil
 }
 
-// insertSQL moves appended rows into stored_events (the events view's
-// table), skipping stored eventIDs.
-var insertSQL = "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") SELECT * FROM appended_data"
-
-// appenderTypes are the types of storedColumns.
-var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
-	types := make([]duckdb.TypeInfo, len(storedColumns))
+// createStagingSQL makes a connection's staging table: stored_events'
+// columns without its key, the JSON ones as text (the appender would
+// encode a string for a JSON column as a JSON string).
+var createStagingSQL = func() string {
+	cols := make([]string, len(storedColumns))
 	for i, c := range storedColumns {
-		t := duckdb.TYPE_VARCHAR
-		switch c {
-		case "eventTime":
-			t = duckdb.TYPE_TIMESTAMP
-		case "readOnly", "managementEvent":
-			t = duckdb.TYPE_BOOLEAN
+		cols[i] = c
+		if c == "userIdentity" || c == "requestParameters" {
+			cols[i] = c + "::VARCHAR AS " + c
 		}
-		info, err := duckdb.NewTypeInfo(t)
-		if err != nil {
-			return nil, fmt.Errorf("trail: appender types: %w", err)
-		}
-		types[i] = info
 	}
-	return types, nil
-})
+	return "CREATE TEMP TABLE IF NOT EXISTS staged_events AS SELECT " + strings.Join(cols, ", ") + " FROM stored_events LIMIT 0"
+}()
+
+// insertSQL moves staged rows into stored_events (the events view's
+// table), skipping stored eventIDs.
+var insertSQL = "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") " +
+	"SELECT * FROM temp.main.staged_events"
 
 // dedupe keeps the first row of each eventID.
 func dedupe(rows []row) []row {

@@ -1,11 +1,12 @@
 -- 0003: events becomes a view over the table stored_events, which holds the
--- typed columns and the record but no longer a second copy of its parts:
--- the JSON columns userIdentity, requestParameters, responseElements,
+-- typed columns, userIdentity, requestParameters and the record but no
+-- longer a second copy of its other parts: responseElements,
 -- additionalEventData, resources and tlsDetails are read from record by the
--- queries that ask for them. Storing them doubled the bytes written per
--- event, and filters go to the typed columns, which stay stored; they are
--- derived from each record as it is checked, in Go (trail/derive.go). One
--- parse of a record gives all six JSON columns. The record is VARCHAR now:
+-- queries that ask for them (one parse of a record gives all four). Storing
+-- them cost import time for columns that queries read only of the rows they
+-- have filtered; the typed columns, userIdentity and requestParameters,
+-- which queries filter and group on, stay stored, derived from each record
+-- as it is checked, in Go (trail/derive.go). The record is VARCHAR now:
 -- it was checked before it was stored, and a JSON cast re-parsed every
 -- record a query read (json functions take VARCHAR alike). events keeps
 -- 0002's columns, order and values; rows are inserted into and deleted from
@@ -36,12 +37,14 @@ CREATE TABLE stored_events (
     callerAccountId     VARCHAR,  -- userIdentity.accountId
     keyArn              VARCHAR,
     keyAccountId        VARCHAR,  -- the account field of keyArn
+    userIdentity        JSON,
+    requestParameters   JSON,
     source              VARCHAR NOT NULL, -- 'simulator' or 'import:<file path>'
     record              VARCHAR NOT NULL  -- the record: as marshalled, or as imported (unknown fields kept)
 );
 
 INSERT INTO stored_events
-SELECT * EXCLUDE (userIdentity, requestParameters, responseElements, additionalEventData, resources, tlsDetails)
+SELECT * EXCLUDE (responseElements, additionalEventData, resources, tlsDetails)
 FROM events;
 
 DROP TABLE events;
@@ -51,15 +54,15 @@ SELECT eventID, eventTime, eventVersion, eventSource, eventName, awsRegion, sour
     errorCode, errorMessage, requestID, readOnly, eventType, managementEvent, recipientAccountId,
     eventCategory, sharedEventID, vpcEndpointId, userIdentityType, principalArn, callerArn,
     sessionIssuerArn, callerAccountId, keyArn, keyAccountId,
-    j.userIdentity AS userIdentity,
-    j.requestParameters AS requestParameters,
+    userIdentity,
+    requestParameters,
     j.responseElements AS responseElements,
     j.additionalEventData AS additionalEventData,
     j.resources AS resources,
     j.tlsDetails AS tlsDetails,
     source,
     record
-FROM (SELECT *, from_json(record, '{"userIdentity":"JSON","requestParameters":"JSON","responseElements":"JSON",'
-        || '"additionalEventData":"JSON","resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}],'
+FROM (SELECT *, from_json(record, '{"responseElements":"JSON","additionalEventData":"JSON",'
+        || '"resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}],'
         || '"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}') AS j
       FROM stored_events);
