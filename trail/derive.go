@@ -21,8 +21,8 @@ const (
 // the CPU's cache. Migration 0002 holds the same derivation in SQL, to
 // backfill rows stored before; TestMigrationsMatchInsert keeps the two
 // equal. Of the JSON columns, userIdentity and requestParameters are stored
-// as they are in the record; the others are read from record by the
-// queries that ask for them (migration 0003).
+// as they are in the record and resources as its structure; the others are
+// read from record by the queries that ask for them (migration 0003).
 
 // Text columns of a row, in storedColumns order after eventTime.
 const (
@@ -58,7 +58,7 @@ var storedColumns = []string{
 	"errorCode", "errorMessage", "requestID", "eventType", "recipientAccountId", "eventCategory",
 	"sharedEventID", "vpcEndpointId", "userIdentityType", "principalArn", "callerArn",
 	"sessionIssuerArn", "callerAccountId", "keyArn", "keyAccountId",
-	"readOnly", "managementEvent", "userIdentity", "requestParameters", "source", "record",
+	"readOnly", "managementEvent", "userIdentity", "requestParameters", "resources", "source", "record",
 }
 
 // topFields are the record's top-level fields the columns read.
@@ -120,6 +120,7 @@ func (r *row) derive(f *topFields) {
 	r.managementEvent = jsonBool(f.managementEvent)
 	r.userIdentity = jsonObjectText(f.identity)
 	r.requestParameters = jsonObjectText(f.request)
+	r.resources = jsonObjectText(f.resources)
 
 	var uType, arn, account, invokedBy, session []byte
 	walkFields(f.identity, func(key, val []byte) {
@@ -295,7 +296,7 @@ func (r *row) values(dst []driver.Value) []driver.Value {
 			dst = append(dst, b == 2)
 		}
 	}
-	for _, s := range [2]string{r.userIdentity, r.requestParameters} {
+	for _, s := range [3]string{r.userIdentity, r.requestParameters, r.resources} {
 		if s == "" {
 			dst = append(dst, nil)
 		} else {

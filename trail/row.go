@@ -18,8 +18,8 @@ type row struct {
 	text      [numTextColumns]string // "" is NULL
 	// readOnly and managementEvent: 0 NULL, 1 false, 2 true.
 	readOnly, managementEvent int8
-	// The record's userIdentity and requestParameters JSON; "" is NULL.
-	userIdentity, requestParameters string
+	// The record's userIdentity, requestParameters and resources JSON; "" is NULL.
+	userIdentity, requestParameters, resources string
 }
 
 // newRow marshals rec and checks it; it returns the JSON too.

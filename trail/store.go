@@ -187,17 +187,26 @@ var createStagingSQL = func() string {
 	cols := make([]string, len(storedColumns))
 	for i, c := range storedColumns {
 		cols[i] = c
-		if c == "userIdentity" || c == "requestParameters" {
-			cols[i] = c + "::VARCHAR AS " + c
+		if c == "userIdentity" || c == "requestParameters" || c == "resources" {
+			cols[i] = "NULL::VARCHAR AS " + c
 		}
 	}
 	return "CREATE TEMP TABLE IF NOT EXISTS staged_events AS SELECT " + strings.Join(cols, ", ") + " FROM stored_events LIMIT 0"
 }()
 
 // insertSQL moves staged rows into stored_events (the events view's
-// table), skipping stored eventIDs.
-var insertSQL = "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") " +
-	"SELECT * FROM temp.main.staged_events"
+// table), skipping stored eventIDs; resources become their structure.
+var insertSQL = func() string {
+	cols := make([]string, len(storedColumns))
+	for i, c := range storedColumns {
+		cols[i] = c
+		if c == "resources" {
+			cols[i] = `from_json(resources, '[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}]')`
+		}
+	}
+	return "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") SELECT " +
+		strings.Join(cols, ", ") + " FROM temp.main.staged_events"
+}()
 
 // dedupe keeps the first row of each eventID.
 func dedupe(rows []row) []row {

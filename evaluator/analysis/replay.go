@@ -92,8 +92,7 @@ func (a *Analyzer) Replay(ctx context.Context, query QueryFunc, q ReplayQuery) (
 	groups := map[string]*ReplayGroup{}
 	// The calls on the key, and the ReEncrypt calls whose destination it is (their resources or
 	// request parameters name it).
-	// The resources are read from the record, and so only of ReEncrypt calls.
-	where := "(keyArn = " + sqlString(keyARN) + " OR (eventName = 'ReEncrypt' AND (list_contains(" + resourceARNs + ", " +
+	where := "(keyArn = " + sqlString(keyARN) + " OR (eventName = 'ReEncrypt' AND (list_contains([r.ARN FOR r IN coalesce(resources, [])], " +
 		sqlString(keyARN) + ") OR contains(CAST(requestParameters AS VARCHAR), " + sqlString(q.Key.ID) + "))))"
 	if !q.Since.IsZero() {
 		where += " AND eventTime >= TIMESTAMP " + sqlString(q.Since.UTC().Format("2006-01-02 15:04:05"))
@@ -229,15 +228,11 @@ func (a *Analyzer) replaySelect(keyPolicies ...*evaluator.Policy) string {
 	json_extract(requestParameters, '$.encryptionContext') IS NOT NULL AS hasEC,
 	requestParameters->>'$.encryptionAlgorithm' AS alg, requestParameters IS NULL AS noParams,
 	CASE WHEN eventName = 'ReEncrypt' THEN CAST(requestParameters AS VARCHAR) END AS reEncrypt,
-	CASE WHEN eventName = 'ReEncrypt' THEN %s END AS resources,
+	CASE WHEN eventName = 'ReEncrypt' THEN [r.ARN FOR r IN coalesce(resources, [])] END AS resources,
 	%s AS vpce, %scount(*) AS n, list(eventID ORDER BY eventID)[1:%d] AS ids,
 	list(strftime(eventTime, '%%Y-%%m-%%dT%%H:%%M:%%SZ') ORDER BY eventID)[1:%d] AS times
-FROM events`, ip, ecPairs, resourceARNs, vpce, byTime, maxCallsPerGroup, maxCallsPerGroup)
+FROM events`, ip, ecPairs, vpce, byTime, maxCallsPerGroup, maxCallsPerGroup)
 }
-
-// resourceARNs is the ARNs of a record's resources, read from the record
-// itself: the events view's resources column parses every record it sees.
-const resourceARNs = "coalesce(json_extract_string(record, '$.resources[*].ARN'), [])"
 
 // replayedCalls are one row of replaySelect: n calls alike, the first of them as a record.
 type replayedCalls struct {

@@ -1,12 +1,11 @@
 -- 0003: events becomes a view over the table stored_events, which holds the
--- typed columns, userIdentity, requestParameters and the record but no
--- longer a second copy of its other parts: responseElements,
--- additionalEventData, resources and tlsDetails are read from record by the
--- queries that ask for them (one parse of a record gives all four). Storing
--- them cost import time for columns that queries read only of the rows they
--- have filtered; the typed columns, userIdentity and requestParameters,
--- which queries filter and group on, stay stored, derived from each record
--- as it is checked, in Go (trail/derive.go). The record is VARCHAR now:
+-- typed columns, userIdentity, requestParameters, resources and the record
+-- but no longer a second copy of its other parts: responseElements,
+-- additionalEventData and tlsDetails are read from record by the queries
+-- that ask for them (one parse of a record gives all three). Storing them
+-- cost import time for columns that queries read only of the rows they have
+-- filtered; the columns queries filter and group on stay stored, derived
+-- from each record as it is checked, in Go (trail/derive.go). The record is VARCHAR now:
 -- it was checked before it was stored, and a JSON cast re-parsed every
 -- record a query read (json functions take VARCHAR alike). events keeps
 -- 0002's columns, order and values; rows are inserted into and deleted from
@@ -39,12 +38,13 @@ CREATE TABLE stored_events (
     keyAccountId        VARCHAR,  -- the account field of keyArn
     userIdentity        JSON,
     requestParameters   JSON,
+    resources           STRUCT(accountId VARCHAR, "type" VARCHAR, ARN VARCHAR)[],
     source              VARCHAR NOT NULL, -- 'simulator' or 'import:<file path>'
     record              VARCHAR NOT NULL  -- the record: as marshalled, or as imported (unknown fields kept)
 );
 
 INSERT INTO stored_events
-SELECT * EXCLUDE (responseElements, additionalEventData, resources, tlsDetails)
+SELECT * EXCLUDE (responseElements, additionalEventData, tlsDetails)
 FROM events;
 
 DROP TABLE events;
@@ -58,11 +58,10 @@ SELECT eventID, eventTime, eventVersion, eventSource, eventName, awsRegion, sour
     requestParameters,
     j.responseElements AS responseElements,
     j.additionalEventData AS additionalEventData,
-    j.resources AS resources,
+    resources,
     j.tlsDetails AS tlsDetails,
     source,
     record
 FROM (SELECT *, from_json(record, '{"responseElements":"JSON","additionalEventData":"JSON",'
-        || '"resources":[{"accountId":"VARCHAR","type":"VARCHAR","ARN":"VARCHAR"}],'
         || '"tlsDetails":{"tlsVersion":"VARCHAR","cipherSuite":"VARCHAR","clientProvidedHostHeader":"VARCHAR"}}') AS j
       FROM stored_events);
