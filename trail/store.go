@@ -105,7 +105,7 @@ func (s *Store) Insert(ctx context.Context, records []Record) error {
 	return s.insertRows(ctx, rows)
 }
 
-// insertRows stores rows (see insertBatch), all from the simulator;
+// insertRows stores rows (see appendRows), all from the simulator;
 // duplicates within rows are dropped here first.
 func (s *Store) insertRows(ctx context.Context, rows []row) error {
 	if len(rows) == 0 {
@@ -122,11 +122,63 @@ func (s *Store) insertRows(ctx context.Context, rows []row) error {
 		return wrapError(err)
 	}
 	defer conn.Close()
-	if _, err := insertBatch(ctx, conn, rows); err != nil {
-		return fmt.Errorf("trail: insert: %w", err)
+	err = conn.Raw(func(dc any) error { return appendRows(ctx, dc.(driver.Conn), rows) })
+	if err != nil {
+		return fmt.Errorf("trail: insert: %w", wrapError(err))
 	}
 	return nil
 }
+
+// appendRows inserts rows, their columns derived already, into
+// stored_events in one statement: a DuckDB query appender whose query is an
+// INSERT OR IGNORE, so rows whose eventID is stored already, or repeats an
+// earlier row's, are skipped. The simulator's small batches take this way;
+// imports, which need to know how many rows were new, insertBatch.
+func appendRows(ctx context.Context, dc driver.Conn, rows []row) error {
+	types, err := appenderTypes()
+	if err != nil {
+		return err
+	}
+	a, err := duckdb.NewQueryAppender(dc, insertSQL("appended_data"), "appended_data", types, storedColumns)
+	if err != nil {
+		return err
+	}
+	return appendAll(ctx, a, rows)
+}
+
+// appendAll appends rows to a and closes it, flushing them.
+func appendAll(ctx context.Context, a *duckdb.Appender, rows ...[]row) error {
+	vals := make([]driver.Value, 0, len(storedColumns))
+	for _, rs := range rows {
+		for i := range rs {
+			if err := a.AppendRow(rs[i].values(vals[:0])...); err != nil {
+				return errors.Join(err, a.Close())
+			}
+		}
+	}
+	return a.CloseWithCancel(ctx)
+}
+
+// appenderTypes are the types of storedColumns as appended: the JSON ones
+// as text.
+var appenderTypes = sync.OnceValues(func() ([]duckdb.TypeInfo, error) {
+	types := make([]duckdb.TypeInfo, len(storedColumns))
+	for i, c := range storedColumns {
+		t := duckdb.TYPE_VARCHAR
+		switch c {
+		case "eventTime":
+			t = duckdb.TYPE_TIMESTAMP
+		case "readOnly", "managementEvent":
+			t = duckdb.TYPE_BOOLEAN
+		}
+		info, err := duckdb.NewTypeInfo(t)
+		if err != nil {
+			return nil, fmt.Errorf("trail: appender types: %w", err)
+		}
+		types[i] = info
+	}
+	return types, nil
+})
 
 // insertBatch stores rows, their columns derived already, in one
 // transaction on conn and returns how many were new. The rows are appended
@@ -151,20 +203,12 @@ func insertBatch(ctx context.Context, conn *sql.Conn, rows ...[]row) (inserted i
 		if err != nil {
 			return err
 		}
-		vals := make([]driver.Value, 0, len(storedColumns))
-		for _, rs := range rows {
-			for i := range rs {
-				if err := a.AppendRow(rs[i].values(vals[:0])...); err != nil {
-					return errors.Join(err, a.Close())
-				}
-			}
-		}
-		return a.CloseWithCancel(ctx)
+		return appendAll(ctx, a, rows...)
 	})
 	if err != nil {
 		return 0, wrapError(err)
 	}
-	res, err := conn.ExecContext(ctx, insertSQL)
+	res, err := conn.ExecContext(ctx, insertSQL("temp.main.staged_events"))
 	if err != nil {
 		return 0, wrapError(err)
 	}
@@ -194,9 +238,10 @@ var createStagingSQL = func() string {
 	return "CREATE TEMP TABLE IF NOT EXISTS staged_events AS SELECT " + strings.Join(cols, ", ") + " FROM stored_events LIMIT 0"
 }()
 
-// insertSQL moves staged rows into stored_events (the events view's
-// table), skipping stored eventIDs; resources become their structure.
-var insertSQL = func() string {
+// insertSQL moves rows of storedColumns, the JSON ones as text, from a
+// relation into stored_events (the events view's table), skipping stored
+// eventIDs; resources become their structure.
+func insertSQL(from string) string {
 	cols := make([]string, len(storedColumns))
 	for i, c := range storedColumns {
 		cols[i] = c
@@ -205,8 +250,8 @@ var insertSQL = func() string {
 		}
 	}
 	return "INSERT OR IGNORE INTO stored_events (" + strings.Join(storedColumns, ", ") + ") SELECT " +
-		strings.Join(cols, ", ") + " FROM temp.main.staged_events"
-}()
+		strings.Join(cols, ", ") + " FROM " + from
+}
 
 // dedupe keeps the first row of each eventID.
 func dedupe(rows []row) []row {
