@@ -81,11 +81,7 @@ var textField = map[string]int{
 
 // set keeps the first value of each field the columns read.
 func (f *topFields) set(key, val []byte) {
-	first := func(dst *[]byte) {
-		if *dst == nil {
-			*dst = val
-		}
-	}
+	first := func(dst *[]byte) { firstOf(dst, val) }
 	switch string(key) {
 	case `"eventID"`:
 		first(&f.id)
@@ -281,13 +277,15 @@ func jsonBool(v []byte) int8 {
 // values appends the row's stored columns, in storedColumns order, to dst;
 // empty text is NULL.
 func (r *row) values(dst []driver.Value) []driver.Value {
+	nullable := func(s string) driver.Value {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
 	dst = append(dst, r.id, r.eventTime)
 	for _, s := range r.text {
-		if s == "" {
-			dst = append(dst, nil)
-		} else {
-			dst = append(dst, s)
-		}
+		dst = append(dst, nullable(s))
 	}
 	for _, b := range [2]int8{r.readOnly, r.managementEvent} {
 		if b == 0 {
@@ -297,11 +295,7 @@ func (r *row) values(dst []driver.Value) []driver.Value {
 		}
 	}
 	for _, s := range [3]string{r.userIdentity, r.requestParameters, r.resources} {
-		if s == "" {
-			dst = append(dst, nil)
-		} else {
-			dst = append(dst, s)
-		}
+		dst = append(dst, nullable(s))
 	}
 	return append(dst, r.source, r.json)
 }
